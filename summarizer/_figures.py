@@ -1,0 +1,197 @@
+"""Figures found in the article by rule, not by the model: money, percentages, areas, dates, counts.
+
+Each is normalized to a value, a unit and its English form ("1,6 tỷ USD" -> 1.6e9 USD, "$1.6 billion"),
+so that the numbers in a brief come from the source, never from the model's memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ._text import Language
+
+FigureKind = Literal["money", "date", "percent", "area", "count"]
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_VI_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_EN_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_VI_SCALES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "nghìn tỷ": 1e12}
+_EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_VI_QUALIFIERS = {
+    "khoảng": "about", "gần": "nearly", "hơn": "more than", "trên": "more than",
+    "tới": "up to", "đến": "up to", "dưới": "less than",
+}  # fmt: skip
+_VI_MONTH_QUALIFIERS = {"đầu": "early", "giữa": "mid-", "cuối": "late"}
+_EN_QUALIFIER = r"about|around|nearly|almost|more than|over|up to|less than|under"
+
+_VI_PATTERN = re.compile(
+    rf"""
+    (?P<first_months>(?P<fm_n>\d{{1,2}})\s+tháng\s+đầu\s+năm\s+(?P<fm_y>\d{{4}}))
+    | (?P<month_year>(?:(?P<my_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<my_m>\d{{1,2}})(?:/|\s+năm\s+)(?P<my_y>\d{{4}}))
+    | (?P<full_date>(?P<fd_d>\d{{1,2}})/(?P<fd_m>\d{{1,2}})/(?P<fd_y>\d{{4}}))
+    | (?P<day_month>(?<![\d/,.])(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![\d/]))
+    | (?P<money>(?:(?P<mo_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
+        (?P<mo_s>nghìn\s+tỷ|nghìn|ngàn|triệu|tỷ)?\s*(?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
+    | (?P<percent>(?:(?P<pc_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
+    | (?P<area>(?:(?P<ar_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
+        (?P<ar_u>ha|héc-ta|hecta|héc\s+ta|km2|km²)(?!\w))
+    | (?P<year>năm\s+(?P<yr_y>\d{{4}}))
+    | (?P<count>(?<![\d/,.])(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?(?![\d/%]))
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+_EN_PATTERN = re.compile(
+    rf"""
+    (?P<first_months>the\s+first\s+(?P<fm_n>\d{{1,2}})\s+months\s+of\s+(?P<fm_y>\d{{4}}))
+    | (?P<month_year>(?P<my_m>{"|".join(MONTHS)})(?:\s+(?P<my_d>\d{{1,2}}),?)?\s+(?P<my_y>\d{{4}}))
+    | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
+        (?:\s*(?P<mo_s>thousand|million|billion|trillion))?)
+    | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*(?:%|percent))
+    | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*(?P<ar_u>hectares|ha|square\s+kilometers|km2))
+    | (?P<year>(?<![\d,.])(?P<yr_y>(?:19|20)\d{{2}})(?!\d|[,.]\d))
+    | (?P<count>(?<![\d/,.$])(?P<ct_n>{_EN_NUMBER})(?:\s+(?P<ct_s>thousand|million|billion))?(?![\d/%]))
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SourceFigure:
+    """A figure as the article writes it, with its normalized value and English form."""
+
+    source: str
+    english: str
+    kind: FigureKind
+    value: float
+    unit: str
+
+
+def _vi_number(text: str) -> float:
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def _en_number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _english_number(value: float) -> str:
+    """1600000000 -> '1.6 billion', 10171 -> '10,171', 0.5 -> '0.5'."""
+    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if value >= scale:
+            return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + f" {word}"
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def _qualified(qualifier: str | None, text: str, table: dict[str, str] | None = None) -> str:
+    if not qualifier:
+        return text
+    english = table.get(qualifier.lower(), qualifier) if table else qualifier.lower()
+    return f"{english} {text}"
+
+
+def _month(number: int) -> str | None:
+    return MONTHS[number - 1] if 1 <= number <= 12 else None
+
+
+def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
+    text = m.group(0).strip()
+    g = m.group
+    if g("first_months"):
+        return SourceFigure(text, f"the first {g('fm_n')} months of {g('fm_y')}", "date", float(g("fm_y")), "year")
+    if g("month_year"):
+        month = _month(int(g("my_m")))
+        if month is None:
+            return None
+        qualifier = _VI_MONTH_QUALIFIERS.get((g("my_q") or "").lower())
+        english = (
+            f"{qualifier}{'' if qualifier == 'mid-' else ' '}{month} {g('my_y')}"
+            if qualifier
+            else f"{month} {g('my_y')}"
+        )
+        return SourceFigure(text, english, "date", float(g("my_y")), "year")
+    if g("full_date"):
+        month = _month(int(g("fd_m")))
+        return (
+            SourceFigure(text, f"{int(g('fd_d'))} {month} {g('fd_y')}", "date", float(g("fd_y")), "year")
+            if month
+            else None
+        )
+    if g("day_month"):
+        month = _month(int(g("dm_m")))
+        day = int(g("dm_d"))
+        return SourceFigure(text, f"{day} {month}", "date", float(day), "day") if month and 1 <= day <= 31 else None
+    if g("money"):
+        value = _vi_number(g("mo_n")) * _VI_SCALES.get(re.sub(r"\s+", " ", (g("mo_s") or "").lower()), 1)
+        currency = g("mo_c").upper()
+        if currency.startswith(("USD", "ĐÔ")):
+            return SourceFigure(
+                text, _qualified(g("mo_q"), f"${_english_number(value)}", _VI_QUALIFIERS), "money", value, "USD"
+            )
+        return SourceFigure(
+            text, _qualified(g("mo_q"), f"VND{_english_number(value)}", _VI_QUALIFIERS), "money", value, "VND"
+        )
+    if g("percent"):
+        value = _vi_number(g("pc_n"))
+        return SourceFigure(
+            text, _qualified(g("pc_q"), f"{_english_number(value)}%", _VI_QUALIFIERS), "percent", value, "%"
+        )
+    if g("area"):
+        value = _vi_number(g("ar_n"))
+        unit = "km2" if g("ar_u").lower().startswith("km") else "ha"
+        english = f"{_english_number(value)} {'square kilometers' if unit == 'km2' else 'hectares'}"
+        return SourceFigure(text, _qualified(g("ar_q"), english, _VI_QUALIFIERS), "area", value, unit)
+    if g("year"):
+        return SourceFigure(text, g("yr_y"), "date", float(g("yr_y")), "year")
+    value = _vi_number(g("ct_n")) * _VI_SCALES.get((g("ct_s") or "").lower(), 1)
+    return SourceFigure(text, _english_number(value), "count", value, "")
+
+
+def _en_figure(m: re.Match[str]) -> SourceFigure | None:
+    text = m.group(0).strip()
+    g = m.group
+    if g("first_months"):
+        return SourceFigure(text, text, "date", float(g("fm_y")), "year")
+    if g("month_year"):
+        return SourceFigure(text, text, "date", float(g("my_y")), "year")
+    if g("money"):
+        value = _en_number(g("mo_n")) * _EN_SCALES.get((g("mo_s") or "").lower(), 1)
+        return SourceFigure(text, text, "money", value, "USD")
+    if g("percent"):
+        return SourceFigure(text, text, "percent", _en_number(g("pc_n")), "%")
+    if g("area"):
+        unit = "ha" if g("ar_u").lower().startswith("h") else "km2"
+        return SourceFigure(text, text, "area", _en_number(g("ar_n")), unit)
+    if g("year"):
+        return SourceFigure(text, text, "date", float(g("yr_y")), "year")
+    value = _en_number(g("ct_n")) * _EN_SCALES.get((g("ct_s") or "").lower(), 1)
+    return SourceFigure(text, text, "count", value, "")
+
+
+def extract_figures(text: str, language: Language) -> list[SourceFigure]:
+    """Every figure in `text`, in order of appearance, repeats removed."""
+    pattern, convert = (_VI_PATTERN, _vi_figure) if language == "vi" else (_EN_PATTERN, _en_figure)
+    found: dict[str, SourceFigure] = {}
+    for match in pattern.finditer(text):
+        figure = convert(match)
+        if figure is not None and figure.source not in found:
+            found[figure.source] = figure
+    return list(found.values())
+
+
+_DIGITS = re.compile(r"\d[\d.,]*\d|\d")
+
+
+def _digit_runs(text: str) -> set[str]:
+    return {re.sub(r"[.,]", "", run) for run in _DIGITS.findall(text)}
+
+
+def figure_kept(figure: SourceFigure, text: str) -> bool:
+    """True when every number of the figure's English form appears in `text`, whatever its digit
+    grouping ("$1.6 billion" is kept by "1,6 tỷ USD"; "May 2023" needs "2023")."""
+    return _digit_runs(figure.english) <= _digit_runs(text)

@@ -1,0 +1,130 @@
+"""Input hygiene: turn scraped article text into clean paragraphs before the model sees it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ._text import Language, detect_language
+
+_SOURCE_LINE = re.compile(r"^(?:source|nguồn)\s*:\s*(https?://\S+)\s*$", re.IGNORECASE)
+_COMMENT_COUNT_LINE = re.compile(r"^(?:comments?|bình luận)\s*\(\d+\)\s*$", re.IGNORECASE)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
+_TOKEN = re.compile(r"\w+")
+# One Vietnamese syllable written without marks: optional initial, 1-3 vowels, optional final.
+_SYLLABLE = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+_ONE_SYLLABLE = re.compile(_SYLLABLE)
+_TWO_SYLLABLES = re.compile(f"({_SYLLABLE})({_SYLLABLE})")
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article after hygiene: clean paragraphs plus what was set aside as metadata."""
+
+    name: str
+    paragraphs: tuple[str, ...]
+    language: Language
+    source_url: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The paragraphs joined by blank lines, as the model sees them."""
+        return "\n\n".join(self.paragraphs)
+
+
+def _base_letters(word: str) -> str:
+    """`word` lowercased with its marks removed, one character per character of `word`."""
+    return "".join(unicodedata.normalize("NFD", ch)[0].lower() for ch in word)
+
+
+def _is_syllable(word: str) -> bool:
+    return _ONE_SYLLABLE.fullmatch(_base_letters(word)) is not None
+
+
+def _has_mark(word: str) -> bool:
+    return any(not ch.isascii() for ch in word)
+
+
+def _split_glued_syllables(word: str) -> list[str]:
+    """Split two lowercase syllables glued together ("Tuấnvừa" -> "Tuấn", "vừa")."""
+    if not _has_mark(word) or _is_syllable(word):
+        return [word]
+    match = _TWO_SYLLABLES.fullmatch(_base_letters(word))
+    if match is None:
+        return [word]
+    cut = match.end(1)
+    return [word[:cut], word[cut:]]
+
+
+def unglue_word(word: str) -> str:
+    """Re-insert the spaces lost where links were stripped from a Vietnamese word run.
+
+    A cut is made where a marked Vietnamese syllable runs into a capital ("ủyBắc",
+    "dẫnAmkor") or into a second syllable ("Tuấnvừa"); ASCII words such as "VinFast"
+    or "iPhone" are left alone.
+    """
+    for i in range(1, len(word)):
+        left = word[:i]
+        if word[i - 1].islower() and word[i].isupper() and _has_mark(left) and _is_syllable(left):
+            return " ".join([*_split_glued_syllables(left), unglue_word(word[i:])])
+    return " ".join(_split_glued_syllables(word))
+
+
+def _clean_line(line: str) -> str:
+    line = line.translate(_INVISIBLE)
+    line = _SPACES.sub(" ", line).strip()
+    return _TOKEN.sub(lambda m: unglue_word(m.group(0)), line)
+
+
+def _is_caption(line: str) -> bool:
+    # Photo captions in scraped news end in " |"; a Markdown table row starts with "|".
+    return line.endswith("|") and not line.startswith("|")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of `text`: blank-line separated blocks, or single lines when no line is blank."""
+    lines = text.split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    has_blank_separators = any(b - a > 1 for a, b in itertools.pairwise(nonblank))
+    if not has_blank_separators:
+        return [line.strip() for line in lines if line.strip()]
+    paragraphs: list[str] = []
+    block: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            block.append(line.strip())
+        elif block:
+            paragraphs.append(" ".join(block))
+            block = []
+    return paragraphs
+
+
+def clean_article(raw: str, name: str = "<text>") -> Article:
+    """Normalize (NFC), drop captions and comment counters, set aside a trailing source URL,
+    re-split glued words and split into paragraphs."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_clean_line(line) for line in text.split("\n")]
+
+    source_url: str | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if not line or _COMMENT_COUNT_LINE.match(line):
+            continue
+        found = _SOURCE_LINE.match(line)
+        if found:
+            source_url = found.group(1)
+            del lines[index]
+        break
+
+    # Dropped lines are deleted, not blanked, so that they do not turn into paragraph breaks.
+    kept = [line for line in lines if not (_COMMENT_COUNT_LINE.match(line) or _is_caption(line))]
+    paragraphs = tuple(split_paragraphs("\n".join(kept)))
+    return Article(
+        name=name,
+        paragraphs=paragraphs,
+        language=detect_language(" ".join(paragraphs)),
+        source_url=source_url,
+    )

@@ -1,0 +1,279 @@
+"""The pydantic models: what the model must answer, and what the library returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+
+from ._errors import Usage
+from ._figures import FigureKind, figure_kept
+from ._glossary import Glossary
+from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
+
+SUMMARY_MIN_WORDS = 60
+SUMMARY_MAX_WORDS = 150
+MIN_KEY_POINTS = 3
+MAX_KEY_POINTS = 6
+MAX_LISTED = 20
+
+
+def is_english(value: str) -> bool:
+    """True when `value` holds no word with a Vietnamese-only letter."""
+    return not vietnamese_words(value)
+
+
+def _require_english(value: str) -> str:
+    found = vietnamese_words(value)
+    if found:
+        shown = ", ".join(dict.fromkeys(found[:5]))
+        raise ValueError(
+            f"untranslated Vietnamese ({shown}): write it in English, "
+            "names in their usual English spelling without diacritics"
+        )
+    return value
+
+
+def _require_language(value: str, language: Language) -> str:
+    if language == "en":
+        return _require_english(value)
+    if count_words(value) >= 5 and detect_language(value) != "vi":
+        raise ValueError("not written in Vietnamese: write this field in Vietnamese")
+    return value
+
+
+class _CompactSchema(GenerateJsonSchema):
+    """JSON Schema without the generated titles, which cost prompt tokens and say nothing."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def generate(self, schema: Any, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
+        result = super().generate(schema, mode)
+        result.pop("title", None)
+        for definition in result.get("$defs", {}).values():
+            definition.pop("title", None)
+        return result
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def model_json_schema(
+        cls,
+        by_alias: bool = True,
+        ref_template: str = DEFAULT_REF_TEMPLATE,
+        schema_generator: type[GenerateJsonSchema] = _CompactSchema,
+        mode: JsonSchemaMode = "validation",
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The model's JSON Schema, compact by default (no generated titles)."""
+        return super().model_json_schema(by_alias, ref_template, schema_generator, mode, **kwargs)
+
+
+def _repair_english(value: Any, info: ValidationInfo) -> Any:
+    """Put glossary terms left in Vietnamese into English and write names without diacritics."""
+    if not isinstance(value, str):
+        return value
+    glossary: Glossary | None = (info.context or {}).get("glossary")
+    return romanize_names(glossary.apply(value) if glossary else value)
+
+
+def _repair_english_list(values: Any, info: ValidationInfo) -> Any:
+    return [_repair_english(v, info) for v in values] if isinstance(values, list) else values
+
+
+def _require_english_list(values: list[str]) -> list[str]:
+    for value in values:
+        _require_english(value)
+    return values
+
+
+class Entity(_Strict):
+    """A person, organisation or place named in the article."""
+
+    source: str = Field(description="the name exactly as written in the article")
+    english: str = Field(description="the name in English; Vietnamese names without diacritics")
+    role: str = Field(description="who or what it is in the story, in English")
+
+    _repaired = field_validator("english", "role", mode="before")(_repair_english)
+
+
+class _BriefText(_Strict):
+    # The prose comes first: written after the source-language "source" fields, the headline of a
+    # small model drifts back into Vietnamese.
+    headline: str
+    summary: str = Field(description=f"4 to 6 sentences, {SUMMARY_MIN_WORDS}-{SUMMARY_MAX_WORDS} words")
+    key_points: list[str] = Field(
+        min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS, description="one short sentence each"
+    )
+
+    _repaired = field_validator("headline", "summary", mode="before")(_repair_english)
+    _repaired_points = field_validator("key_points", mode="before")(_repair_english_list)
+    _english = field_validator("headline", "summary")(_require_english)
+    _english_points = field_validator("key_points")(_require_english_list)
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_length(cls, summary: str) -> str:
+        words = count_words(summary)
+        if words < SUMMARY_MIN_WORDS:
+            raise ValueError(
+                f"the summary is too short ({words} words): write 4 to 6 sentences, "
+                f"{SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS} words"
+            )
+        if words > SUMMARY_MAX_WORDS:
+            raise ValueError(f"the summary is too long ({words} words): at most {SUMMARY_MAX_WORDS} words")
+        return summary
+
+
+class FigureNote(_Strict):
+    """What one numbered figure of the article measures."""
+
+    id: int = Field(description="the number of the figure in the list of figures")
+    figure: str = Field(default="", description="the figure in English, as listed")
+    refers_to: str = Field(description="what the figure measures, in English")
+
+    _repaired = field_validator("refers_to", mode="before")(_repair_english)
+
+
+class _BriefEntities(_Strict):
+    people: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
+    organizations: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
+    places: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
+
+
+class BriefDraft(_BriefEntities, _BriefText):
+    """The English brief as the model writes it; figures are referred to by number."""
+
+    figures: list[FigureNote] = Field(description="one entry per numbered figure")
+
+
+class Figure(BaseModel):
+    """A figure of the article: as written, in English, normalized, and what it measures."""
+
+    source: str
+    english: str
+    kind: FigureKind
+    value: float
+    unit: str
+    refers_to: str
+
+
+class SummaryContent(_Strict):
+    """A structured summary as the model writes it, in the language asked for."""
+
+    title: str
+    lead: str = Field(description="one sentence: who did what, when, where")
+    summary: str
+    key_points: list[str] = Field(min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS)
+
+    @model_validator(mode="after")
+    def _in_language(self, info: ValidationInfo) -> SummaryContent:
+        context: dict[str, Any] = info.context or {}
+        language: Language | None = context.get("language")
+        if language == "en":
+            self.title, self.lead, self.summary = (
+                _repair_english(text, info) for text in (self.title, self.lead, self.summary)
+            )
+            self.key_points = _repair_english_list(self.key_points, info)
+        if language is not None:
+            for text in (self.title, self.lead, self.summary, *self.key_points):
+                _require_language(text, language)
+        max_words: int | None = context.get("max_words")
+        if max_words is not None and count_words(self.summary) > max_words:
+            raise ValueError(f"the summary has {count_words(self.summary)} words; write at most {max_words}")
+        return self
+
+
+class TranslatedParagraph(_Strict):
+    """One numbered paragraph of a translation."""
+
+    n: int = Field(description="the number of the source paragraph")
+    text: str
+
+
+class TranslationChunk(_Strict):
+    """The model's translation of a run of numbered paragraphs."""
+
+    paragraphs: list[TranslatedParagraph]
+
+    @model_validator(mode="after")
+    def _aligned(self, info: ValidationInfo) -> TranslationChunk:
+        context: dict[str, Any] = info.context or {}
+        sources: dict[int, str] | None = context.get("sources")
+        if sources is None:
+            return self
+        numbers = [p.n for p in self.paragraphs]
+        if numbers != list(sources):
+            raise ValueError(
+                f"paragraphs numbered {numbers}; translate each of {list(sources)} once, "
+                "in order, without merging or splitting them"
+            )
+        target: Language = context["target"]
+        for paragraph in self.paragraphs:
+            if target == "en":
+                paragraph.text = _repair_english(paragraph.text, info)
+            text = paragraph.text.strip()
+            source = sources[paragraph.n].strip()
+            if not text:
+                raise ValueError(f"paragraph {paragraph.n} is empty: translate it")
+            if text == source and count_words(source) >= 3:
+                raise ValueError(f"paragraph {paragraph.n} is a copy of the source: translate it")
+            try:
+                _require_language(text, target)
+            except ValueError as exc:
+                raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
+            for figure in context.get("figures", {}).get(paragraph.n, []):
+                if not figure_kept(figure, text):
+                    raise ValueError(
+                        f"paragraph {paragraph.n}: the figure {figure.source!r} is missing or changed; "
+                        f"translate it as {figure.english!r}"
+                    )
+        return self
+
+
+class RunInfo(BaseModel):
+    """How a result was made: source, model, prompt version, attempts, tokens and time."""
+
+    source_name: str
+    source_language: Language
+    source_url: str | None = None
+    model: str
+    prompt_version: str
+    attempts: int
+    usage: Usage
+    seconds: float
+    warnings: list[str] = Field(default_factory=list)
+    """What the checks found and could not mend: shown with the result, never dropped silently."""
+
+
+class Brief(_BriefEntities, _BriefText):
+    """An English brief of one article, with how it was made."""
+
+    figures: list[Figure]
+    meta: RunInfo
+
+
+class Summary(SummaryContent):
+    """A structured summary of one article in `language`, with how it was made."""
+
+    language: Language
+    meta: RunInfo
+
+
+class ParagraphPair(BaseModel):
+    """A source paragraph and its translation."""
+
+    source: str
+    translation: str
+
+
+class Translation(BaseModel):
+    """An article translated paragraph by paragraph, count and order kept."""
+
+    target_language: Language
+    paragraphs: list[ParagraphPair]
+    meta: RunInfo

@@ -1,0 +1,66 @@
+"""Small text facts shared by hygiene and validation: Vietnamese letters, words, language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+Language = Literal["vi", "en"]
+
+# Letters that Vietnamese uses and English, French or Spanish loanwords do not
+# (breve, circumflex, horn, hook above, dot below, đ); plain acute/grave accents are shared.
+_VIETNAMESE_ONLY = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+VIETNAMESE_LETTER = re.compile(f"[{_VIETNAMESE_ONLY}{_VIETNAMESE_ONLY.upper()}]")
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+# Share of words with a Vietnamese-only letter above which a text counts as Vietnamese;
+# about half the words of ordinary Vietnamese prose carry one, English prose none.
+_VIETNAMESE_WORD_SHARE = 0.15
+
+
+# Marks Vietnamese puts on Latin letters: grave, acute, circumflex, tilde, breve, hook, horn, dot below.
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323")
+
+
+def is_vietnamese_letter(ch: str) -> bool:
+    """True for a letter of the Vietnamese alphabet (ASCII letters included)."""
+    if ch in "đĐ":
+        return True
+    parts = unicodedata.normalize("NFD", ch)
+    base, marks = parts[0], parts[1:]
+    return base.isascii() and base.isalpha() and all(mark in _VIETNAMESE_MARKS for mark in marks)
+
+
+def count_words(text: str) -> int:
+    """Words in `text`, hyphenated compounds counting once."""
+    return len(WORD.findall(text))
+
+
+def vietnamese_words(text: str) -> list[str]:
+    """The words of `text` that contain a Vietnamese-only letter."""
+    return [word for word in WORD.findall(text) if VIETNAMESE_LETTER.search(word)]
+
+
+def detect_language(text: str) -> Language:
+    """Guess whether `text` is Vietnamese or English from its letters."""
+    words = WORD.findall(text)
+    if not words:
+        return "en"
+    share = len(vietnamese_words(text)) / len(words)
+    return "vi" if share >= _VIETNAMESE_WORD_SHARE else "en"
+
+
+def strip_marks(word: str) -> str:
+    """`word` without its diacritics, as English writes Vietnamese names ("Tuấn" -> "Tuan")."""
+    plain = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(ch for ch in plain if not unicodedata.combining(ch)))
+
+
+def romanize_names(text: str) -> str:
+    """Write capitalized Vietnamese words (names) without diacritics; lowercase words stay as they are.
+
+    English news writes "Nguyen Anh Tuan" and "Bac Ninh"; a lowercase Vietnamese word left in English
+    text is untranslated text, which validation must still catch rather than hide.
+    """
+    return WORD.sub(lambda m: strip_marks(m.group(0)) if m.group(0)[:1].isupper() else m.group(0), text)

@@ -1,0 +1,361 @@
+"""The `summarizer` command: parses options, calls the library, prints results and one-line errors."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import inspect
+import logging
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any, NoReturn, Optional, TypeVar, get_type_hints
+
+import typer
+
+from . import __version__
+from ._api import DEFAULT_SUMMARY_WORDS, Summarizer
+from ._config import (
+    EMBEDDED_MODEL,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_CONTEXT_TOKENS,
+    ENV_MAX_OUTPUT_TOKENS,
+    ENV_MODE,
+    ENV_MODEL,
+    ENV_PROMPTS,
+    ENV_REASKS,
+    ENV_RETRIES,
+    ENV_TIMEOUT,
+    Settings,
+    resolve_settings,
+)
+from ._embedded import LocalServer, ensure_model
+from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
+from ._files import write_text_atomic
+from ._reading import MAX_ARTICLE_BYTES, decode_article, read_article
+from ._render import brief_markdown, summary_markdown, translation_markdown
+from ._schema import Brief, Summary, Translation
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_BACKEND = 4
+EXIT_OUTPUT = 5
+EXIT_INTERRUPTED = 130
+STDIN_NAME = "-"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="summarizer",
+    rich_markup_mode=None,
+    help="Vietnamese news articles into English briefs, translations and summaries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+local_app = typer.Typer(help="The embedded llama.cpp server and its model.", no_args_is_help=True)
+app.add_typer(local_app, name="local")
+
+
+class OutputFormat(enum.StrEnum):
+    """How results are printed."""
+
+    markdown = "markdown"
+    json = "json"
+
+
+class ModeChoice(enum.StrEnum):
+    """instructor modes that work over plain OpenAI-compatible chat completions."""
+
+    json = "json"
+    md_json = "md_json"
+    tools = "tools"
+
+
+class TargetLanguage(enum.StrEnum):
+    """Languages a result can be written in."""
+
+    en = "en"
+    vi = "vi"
+
+
+_BACKEND_OPTIONS: dict[str, Any] = {
+    "base_url": Annotated[
+        Optional[str],
+        typer.Option("--base-url", envvar=ENV_BASE_URL, help="OpenAI-compatible endpoint; unset: the embedded server."),
+    ],
+    "api_key": Annotated[
+        Optional[str],
+        typer.Option("--api-key", envvar=ENV_API_KEY, show_default=False, help="API key (never printed)."),
+    ],
+    "model": Annotated[
+        Optional[str],
+        typer.Option(
+            "--model", "-m", envvar=ENV_MODEL, help=f"Model name (embedded: {EMBEDDED_MODEL}; OpenAI: gpt-4o-mini)."
+        ),
+    ],
+    "mode": Annotated[
+        Optional[ModeChoice],
+        typer.Option("--mode", envvar=ENV_MODE, help="instructor mode (default json, which works everywhere)."),
+    ],
+    "timeout": Annotated[
+        Optional[float], typer.Option("--timeout", envvar=ENV_TIMEOUT, help="Seconds per request [300].")
+    ],
+    "retries": Annotated[
+        Optional[int], typer.Option("--retries", envvar=ENV_RETRIES, help="Transport retries per request [2].")
+    ],
+    "reasks": Annotated[
+        Optional[int], typer.Option("--reasks", envvar=ENV_REASKS, help="Re-asks after an invalid answer [2].")
+    ],
+    "max_output_tokens": Annotated[
+        Optional[int],
+        typer.Option("--max-output-tokens", envvar=ENV_MAX_OUTPUT_TOKENS, help="Tokens per answer [2048]."),
+    ],
+    "context_tokens": Annotated[
+        Optional[int],
+        typer.Option("--context-tokens", envvar=ENV_CONTEXT_TOKENS, help="The model's context window [8192]."),
+    ],
+    "prompts_dir": Annotated[
+        Optional[Path], typer.Option("--prompts", envvar=ENV_PROMPTS, help="Folder of prompt templates to use.")
+    ],
+}
+
+
+def with_backend_options(command: F) -> F:
+    """Give `command` the shared backend options; it receives them resolved as `settings`."""
+    signature = inspect.signature(command)
+    hints = get_type_hints(command, include_extras=True)
+    own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "settings"]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        for name, annotation in _BACKEND_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        options = {name: kwargs.pop(name) for name in _BACKEND_OPTIONS}
+        if options["mode"] is not None:
+            options["mode"] = options["mode"].value
+        with _errors_reported(kwargs.get("article")):
+            settings = resolve_settings(**options)
+        return command(**kwargs, settings=settings)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *extra]}
+    return wrapper  # type: ignore[return-value]
+
+
+ArticleArgument = Annotated[str, typer.Argument(metavar="ARTICLE", help="Article file, or - for standard input.")]
+FormatOption = Annotated[
+    Optional[OutputFormat],
+    typer.Option("--format", "-f", help="markdown or json [markdown on a terminal and for .md, else json]."),
+]
+OutputOption = Annotated[
+    Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
+]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress and the last invalid answer.")]
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"summarizer: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors_reported(article: str | None = None, *, verbose: bool = False) -> Iterator[None]:
+    """Turn library errors into one line on stderr and a documented exit code."""
+    try:
+        yield
+    except InputError as exc:
+        _fail(str(exc), EXIT_INPUT)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except BackendError as exc:
+        _fail(f"{article}: {exc}" if article else str(exc), EXIT_BACKEND)
+    except OutputValidationError as exc:
+        if verbose and exc.last_output:
+            typer.echo(f"last answer from the model:\n{exc.last_output}", err=True)
+        _fail(f"{article}: {exc}" if article else str(exc), EXIT_OUTPUT)
+    except SummarizerError as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    except KeyboardInterrupt:
+        _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _read(article: str) -> tuple[str, str]:
+    if article == STDIN_NAME:
+        data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
+        if len(data) > MAX_ARTICLE_BYTES:
+            raise InputError("<stdin>", f"article is too long: over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit")
+        return decode_article(data, "<stdin>"), "<stdin>"
+    return read_article(article), article
+
+
+def _choose_format(chosen: OutputFormat | None, output: Path | None) -> OutputFormat:
+    if chosen is not None:
+        return chosen
+    if output is not None:
+        return OutputFormat.markdown if output.suffix.lower() in {".md", ".markdown"} else OutputFormat.json
+    return OutputFormat.markdown if sys.stdout.isatty() else OutputFormat.json
+
+
+def _status(message: str) -> Any:
+    if not sys.stderr.isatty():
+        return nullcontext()
+    from rich.console import Console  # noqa: PLC0415 - rich loads only when a terminal shows a spinner
+
+    return Console(stderr=True).status(message)
+
+
+def _emit(result: Brief | Summary | Translation, fmt: OutputFormat, output: Path | None, name: str) -> None:
+    if fmt is OutputFormat.json:
+        text = result.model_dump_json(indent=2) + "\n"
+    elif isinstance(result, Brief):
+        text = brief_markdown(result)
+    elif isinstance(result, Summary):
+        text = summary_markdown(result)
+    else:
+        text = translation_markdown(result)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        _fail(f"{output}: cannot write the result: {exc.strerror or exc}", EXIT_FAILURE)
+
+
+def _run_task(
+    article: str,
+    settings: Settings,
+    fmt: OutputFormat | None,
+    output: Path | None,
+    verbose: bool,
+    task: Callable[[Summarizer, str, str], Brief | Summary | Translation],
+) -> None:
+    _configure_logging(verbose)
+    with _errors_reported(article, verbose=verbose):
+        text, name = _read(article)
+        with Summarizer(settings) as summarizer, _status(f"{name} on {settings.model}…"):
+            result = task(summarizer, text, name)
+        _emit(result, _choose_format(fmt, output), output, name)
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="summarizer: %(message)s")
+    if not verbose:
+        # instructor logs every failed attempt at ERROR; the CLI reports the outcome once instead.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+@app.command()
+@with_backend_options
+def brief(
+    article: ArticleArgument,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    verbose: VerboseOption = False,
+    *,
+    settings: Settings,
+) -> None:
+    """An English brief of a Vietnamese or English news article."""
+    _run_task(article, settings, fmt, output, verbose, lambda s, text, name: s.brief(text, name=name))
+
+
+@app.command()
+@with_backend_options
+def translate(
+    article: ArticleArgument,
+    to: Annotated[TargetLanguage, typer.Option("--to", help="Target language.")] = TargetLanguage.en,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    verbose: VerboseOption = False,
+    *,
+    settings: Settings,
+) -> None:
+    """Translate an article paragraph by paragraph (vi to en, or en to vi)."""
+    _run_task(article, settings, fmt, output, verbose, lambda s, text, name: s.translate(text, to=to.value, name=name))
+
+
+@app.command()
+@with_backend_options
+def summarize(
+    article: ArticleArgument,
+    lang: Annotated[TargetLanguage, typer.Option("--lang", help="Language of the summary.")] = TargetLanguage.en,
+    max_words: Annotated[int, typer.Option("--max-words", min=20, help="Longest summary paragraph.")] = (
+        DEFAULT_SUMMARY_WORDS
+    ),
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    verbose: VerboseOption = False,
+    *,
+    settings: Settings,
+) -> None:
+    """A structured summary (title, lead, summary, key points) in the language asked for."""
+    _run_task(
+        article,
+        settings,
+        fmt,
+        output,
+        verbose,
+        lambda s, text, name: s.summarize(text, lang=lang.value, max_words=max_words, name=name),
+    )
+
+
+@local_app.command("serve")
+def local_serve(
+    port: Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.1 [a free one].")] = None,
+    context_tokens: Annotated[int, typer.Option("--context-tokens", help="Context window.")] = 8192,
+    verbose: VerboseOption = False,
+) -> None:
+    """Run the embedded server until Ctrl-C, for repeated use with --base-url."""
+    _configure_logging(verbose)
+    server = LocalServer(port=port, context_tokens=context_tokens)
+    with _errors_reported():
+        server.start()
+    typer.echo(f"serving {EMBEDDED_MODEL} at {server.base_url} (Ctrl-C stops it)", err=True)
+    typer.echo(f"export {ENV_BASE_URL}={server.base_url} {ENV_MODEL}={EMBEDDED_MODEL}")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@local_app.command("model")
+def local_model() -> None:
+    """Assemble and verify the embedded model file (size and SHA-256); print its path."""
+    with _errors_reported():
+        typer.echo(str(ensure_model()))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Vietnamese news articles into English briefs, translations and summaries."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM unwinds like Ctrl-C, so `with` blocks stop the embedded server.
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Console entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
+    app()

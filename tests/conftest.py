@@ -1,0 +1,138 @@
+"""Shared fixtures: cassette configuration, the backend under test, seed articles."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from summarizer import LocalServer, Settings, Summarizer, resolve_settings
+from summarizer._config import EMBEDDED_MODEL
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+SEEDS = ROOT / "seeds"
+VI_SEED = SEEDS / "000_80db828453ebe2ea.txt"
+EN_SEED = SEEDS / "002_981ca9ac9f9563e2.txt"
+# Where replayed requests claim to go; cassettes match on everything but the port, so the embedded
+# server's random port at recording time does not matter.
+REPLAY_BASE_URL = "http://127.0.0.1:8080/v1"
+SECRET_REQUEST_HEADERS = ["authorization", "api-key", "x-api-key", "cookie", "openai-organization", "openai-project"]
+SECRET_RESPONSE_HEADERS = {"set-cookie", "openai-organization", "openai-project", "x-request-id", "cf-ray"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--live", action="store_true", help="run the tests marked live on the embedded model")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--live"):
+        return
+    skip = pytest.mark.skip(reason="live test: pass --live to run it on the embedded model")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip)
+
+
+class UnicodeYamlSerializer:
+    """vcrpy's YAML serializer, but Vietnamese stays readable instead of \\u escapes."""
+
+    @staticmethod
+    def serialize(cassette: dict[str, Any]) -> str:
+        return yaml.dump(cassette, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=120)
+
+    @staticmethod
+    def deserialize(text: str) -> dict[str, Any]:
+        data: dict[str, Any] = yaml.load(text, Loader=yaml.SafeLoader)
+        return data
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_serializer("yaml-unicode", UnicodeYamlSerializer)
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """Drop account and cookie headers from recorded responses (filter_headers covers requests only)."""
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in SECRET_RESPONSE_HEADERS:
+            del headers[name]
+    return response
+
+
+def pretty_json_body(request: Any) -> Any:
+    """Store request bodies as indented UTF-8 JSON so a cassette diff shows what changed."""
+    if request.body:
+        with contextlib.suppress(ValueError):
+            request.body = json.dumps(json.loads(request.body), ensure_ascii=False, indent=1).encode()
+    return request
+
+
+@pytest.fixture(scope="session")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "serializer": "yaml-unicode",
+        "filter_headers": SECRET_REQUEST_HEADERS,
+        "before_record_request": pretty_json_body,
+        "before_record_response": scrub_response,
+        "decode_compressed_response": True,
+        # The body is matched (parsed JSON) so a changed prompt or schema misses loudly.
+        "match_on": ["method", "scheme", "host", "path", "query", "body"],
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture(scope="session")
+def backend_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The replay address, or a real embedded server when recording (--record-mode once/rewrite/all)."""
+    if request.config.getoption("--record-mode") in (None, "none"):
+        yield REPLAY_BASE_URL
+        return
+    with LocalServer() as server:
+        yield server.base_url
+
+
+@pytest.fixture
+def settings(backend_url: str) -> Settings:
+    """Settings as at recording time, with transport retries off so a cassette miss fails at once."""
+    return resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, env={})
+
+
+@pytest.fixture
+def summarizer(settings: Settings) -> Iterator[Summarizer]:
+    with Summarizer(settings) as instance:
+        yield instance
+
+
+@pytest.fixture
+def cli_env(backend_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment for CLI runs: the backend under test, no stray OpenAI settings."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_PROMPTS"):
+        monkeypatch.delenv(name, raising=False)
+    return {"OPENAI_BASE_URL": backend_url, "SUMMARIZER_MODEL": EMBEDDED_MODEL, "SUMMARIZER_RETRIES": "0"}
+
+
+def recorded_interactions(cassette: Path) -> list[dict[str, Any]]:
+    """The interactions stored in a cassette file."""
+    data = UnicodeYamlSerializer.deserialize(cassette.read_text(encoding="utf-8"))
+    interactions: list[dict[str, Any]] = data["interactions"]
+    return interactions
+
+
+def recorded_usage(cassette: Path) -> tuple[int, int]:
+    """Prompt and completion tokens summed over every response in a cassette."""
+    prompt = completion = 0
+    for interaction in recorded_interactions(cassette):
+        usage = json.loads(interaction["response"]["body"]["string"])["usage"]
+        prompt += usage["prompt_tokens"]
+        completion += usage["completion_tokens"]
+    return prompt, completion

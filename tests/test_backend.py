@@ -1,0 +1,112 @@
+"""One retry layer per failure kind, and the typed errors users see (scripted loopback server)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import BaseModel
+
+from summarizer import BackendError, OutputValidationError, resolve_settings
+from summarizer._backend import ChatBackend
+
+from .fake_server import Reply, ScriptedServer, chat_completion
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+SENTINEL_KEY = "sk-sentinel-0123456789abcdefXYZ"
+MESSAGES = [{"role": "user", "content": "Name a colour."}]
+
+
+class Colour(BaseModel):
+    name: str
+
+
+def _backend(server: ScriptedServer, **options: object) -> ChatBackend:
+    settings = resolve_settings(base_url=server.base_url, model="test-model", api_key=SENTINEL_KEY, env={}, **options)  # type: ignore[arg-type]
+    return ChatBackend(settings, server.base_url)
+
+
+def test_valid_answer_counts_one_attempt_and_its_tokens() -> None:
+    with ScriptedServer(
+        [Reply(body=chat_completion('{"name": "red"}', prompt_tokens=7, completion_tokens=3))]
+    ) as server:
+        result = _backend(server).complete(Colour, MESSAGES)
+    assert result.value.name == "red"
+    assert (result.attempts, result.usage.prompt_tokens, result.usage.completion_tokens) == (1, 7, 3)
+    assert server.requests[0]["body"]["response_format"] == {"type": "json_object"}
+    headers = {name.lower(): value for name, value in server.requests[0]["headers"].items()}
+    assert headers["authorization"] == f"Bearer {SENTINEL_KEY}"
+
+
+def test_invalid_answer_is_reasked_then_accepted_with_usage_summed() -> None:
+    replies = [
+        Reply(body=chat_completion('{"colour": "red"}', prompt_tokens=10, completion_tokens=4)),
+        Reply(body=chat_completion('{"name": "red"}', prompt_tokens=30, completion_tokens=5)),
+    ]
+    with ScriptedServer(replies) as server:
+        result = _backend(server, reasks=2).complete(Colour, MESSAGES)
+    assert result.value.name == "red"
+    assert (result.attempts, result.usage.prompt_tokens, result.usage.completion_tokens) == (2, 40, 9)
+    reask = server.requests[1]["body"]["messages"]
+    assert "name" in reask[-1]["content"] and reask[-2]["role"] == "assistant"
+
+
+def test_answers_that_never_validate_raise_with_attempts_usage_and_last_output() -> None:
+    with (
+        ScriptedServer([Reply(body=chat_completion('{"colour": "red"}'))]) as server,
+        pytest.raises(OutputValidationError) as caught,
+    ):
+        _backend(server, reasks=1).complete(Colour, MESSAGES)
+    error = caught.value
+    assert len(server.requests) == 2
+    assert error.attempts == 2 and error.usage.prompt_tokens == 20 and error.usage.completion_tokens == 10
+    assert error.last_output == '{"colour": "red"}'
+    assert "name: Field required" in str(error) and "\n" not in str(error)
+
+
+def test_server_errors_are_retried_by_one_layer_only() -> None:
+    # openai retries the 503 (2 retries = 3 requests); instructor must not run that again.
+    with (
+        ScriptedServer([Reply(status=503, body={"error": {"message": "overloaded"}})]) as server,
+        pytest.raises(BackendError) as caught,
+    ):
+        _backend(server, retries=2, reasks=2).complete(Colour, MESSAGES)
+    assert len(server.requests) == 3
+    assert caught.value.status_code == 503
+    assert "answered HTTP 503" in str(caught.value)
+
+
+def test_retry_after_is_honoured_then_the_answer_is_used() -> None:
+    replies = [
+        Reply(status=429, body={"error": {"message": "slow down"}}, headers={"retry-after-ms": "50"}),
+        Reply(body=chat_completion('{"name": "blue"}')),
+    ]
+    with ScriptedServer(replies) as server:
+        result = _backend(server, retries=1).complete(Colour, MESSAGES)
+    assert result.value.name == "blue" and len(server.requests) == 2
+
+
+def test_client_errors_are_not_retried_and_the_key_never_shows() -> None:
+    body = {"error": {"message": f"Incorrect API key provided: {SENTINEL_KEY}"}}
+    with ScriptedServer([Reply(status=401, body=body)]) as server, pytest.raises(BackendError) as caught:
+        _backend(server, retries=2).complete(Colour, MESSAGES)
+    assert len(server.requests) == 1
+    assert SENTINEL_KEY not in str(caught.value) and "[redacted]" in str(caught.value)
+
+
+def test_unreachable_server_is_named() -> None:
+    with ScriptedServer([Reply()]) as server:
+        url = server.base_url
+    settings = resolve_settings(base_url=url, model="m", retries=0, env={})
+    with pytest.raises(BackendError, match=f"cannot reach {url}"):
+        ChatBackend(settings, url).complete(Colour, MESSAGES)
+
+
+def test_cut_off_answer_is_an_output_error() -> None:
+    truncated = chat_completion('{"name": "re')
+    truncated["choices"][0]["finish_reason"] = "length"
+    with (
+        ScriptedServer([Reply(body=truncated)]) as server,
+        pytest.raises(OutputValidationError, match="cut off at the 2048-token limit") as caught,
+    ):
+        _backend(server, reasks=2).complete(Colour, MESSAGES)
+    assert len(server.requests) == 1 and caught.value.attempts == 1
+    assert caught.value.last_output == '{"name": "re'

@@ -1,0 +1,52 @@
+"""Settings precedence: argument > environment > default, and the choice of backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import ConfigError, resolve_settings
+from summarizer._config import DEFAULT_TIMEOUT, EMBEDDED_MODEL, OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL
+
+
+def test_nothing_configured_means_embedded() -> None:
+    settings = resolve_settings(env={})
+    assert settings.embedded and settings.base_url is None
+    assert settings.model == EMBEDDED_MODEL
+    assert settings.timeout == DEFAULT_TIMEOUT
+
+
+def test_api_key_alone_means_openai() -> None:
+    settings = resolve_settings(env={"OPENAI_API_KEY": "sk-test-0123456789abcdef"})
+    assert settings.base_url == OPENAI_BASE_URL and settings.model == OPENAI_DEFAULT_MODEL
+
+
+def test_argument_beats_environment_beats_default() -> None:
+    env = {"OPENAI_BASE_URL": "http://env:1/v1/", "SUMMARIZER_MODEL": "env-model", "SUMMARIZER_TIMEOUT": "12"}
+    from_env = resolve_settings(env=env)
+    assert (from_env.base_url, from_env.model, from_env.timeout) == ("http://env:1/v1", "env-model", 12.0)
+    from_args = resolve_settings(base_url="http://arg:2/v1", model="arg-model", timeout=3, env=env)
+    assert (from_args.base_url, from_args.model, from_args.timeout) == ("http://arg:2/v1", "arg-model", 3)
+
+
+def test_other_server_needs_a_model_name() -> None:
+    with pytest.raises(ConfigError, match="no model named for http://localhost:11434/v1"):
+        resolve_settings(base_url="http://localhost:11434/v1", env={})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SUMMARIZER_TIMEOUT": "soon"}, "SUMMARIZER_TIMEOUT: expected seconds"),
+        ({"SUMMARIZER_MODE": "xml"}, "SUMMARIZER_MODE: expected json, md_json or tools"),
+        ({"SUMMARIZER_RETRIES": "-1"}, "retries and reasks must be 0 or more"),
+        ({"SUMMARIZER_MAX_OUTPUT_TOKENS": "9000"}, "context tokens"),
+    ],
+)
+def test_bad_environment_values_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve_settings(env=env)
+
+
+def test_api_key_is_not_in_repr() -> None:
+    settings = resolve_settings(api_key="sk-secret-0123456789abcdef", env={})
+    assert "sk-secret" not in repr(settings)

@@ -1,0 +1,163 @@
+"""Brief, translate and summarize on the seed articles, replayed from cassettes recorded on the
+embedded default (re-record: see the README). The answers are the model's; the assertions are about
+what the library does with them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import Brief, OutputValidationError, Summarizer, Translation, clean_article, resolve_settings
+from summarizer._config import EMBEDDED_MODEL
+from summarizer._figures import extract_figures
+from summarizer._prompts import default_prompts_dir
+from summarizer._schema import is_english
+from summarizer._text import count_words, detect_language
+from summarizer.cli import EXIT_BACKEND, app
+
+from .conftest import CASSETTES, EN_SEED, VI_SEED, recorded_interactions, recorded_usage
+
+runner = CliRunner()
+
+
+def cassette(request: pytest.FixtureRequest) -> Path:
+    return CASSETTES / "test_tasks" / f"{request.node.name}.yaml"
+
+
+def request_bodies(path: Path) -> list[dict[str, object]]:
+    return [json.loads(i["request"]["body"]) for i in recorded_interactions(path)]
+
+
+@pytest.mark.vcr
+def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    out = tmp_path / "brief.json"
+    result = runner.invoke(app, ["brief", str(VI_SEED), "-o", str(out)], env=cli_env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    brief = Brief.model_validate_json(out.read_text(encoding="utf-8"))
+    article = clean_article(VI_SEED.read_text(encoding="utf-8"))
+
+    # Figures come from the source by rule, in order, with the model's description attached.
+    expected = [f.english for f in extract_figures(article.text, "vi")]
+    assert [f.english for f in brief.figures] == expected
+    assert {"$400 million", "about $1 billion", "$1.6 billion"} <= set(expected)
+    for text in (brief.headline, brief.summary, *brief.key_points):
+        assert is_english(text)
+    assert 60 <= count_words(brief.summary) <= 150
+    # Every name is traced back to the article's own spelling.
+    for entity in [*brief.people, *brief.organizations, *brief.places]:
+        assert entity.source in article.text
+    meta = brief.meta
+    assert (meta.source_language, meta.model) == ("vi", EMBEDDED_MODEL)
+    assert meta.prompt_version.startswith("translate@") and "+brief@" in meta.prompt_version
+    # Tokens and attempts are counted over every exchange, re-asks included.
+    assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == recorded_usage(cassette(request))
+    assert meta.attempts == len(recorded_interactions(cassette(request)))
+    # The model saw the repaired text, never the glued words.
+    first_prompt = json.dumps(request_bodies(cassette(request))[0], ensure_ascii=False)
+    assert "Tỉnh ủy Bắc Ninh Nguyễn Anh Tuấn vừa" in first_prompt and "Tuấnvừa" not in first_prompt
+
+
+@pytest.mark.vcr
+def test_cli_brief_of_english_seed_as_markdown(cli_env: dict[str, str], request: pytest.FixtureRequest) -> None:
+    result = runner.invoke(app, ["brief", str(EN_SEED), "--format", "markdown"], env=cli_env)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("# ") and "## Key points" in lines and "## Figures" in lines
+    assert "| 10,171 hectares | 10,171 hectares |" in result.stdout
+    assert "source: https://baobacninhtv.vn/" in lines[-1]
+    bodies = request_bodies(cassette(request))
+    assert len(bodies) == len(recorded_interactions(cassette(request)))
+    prompt = json.dumps(bodies[0], ensure_ascii=False)
+    # English articles go straight to the brief, without captions, comment counters or the source line.
+    assert "Dong Ho folk painting" not in prompt and "Comment (0)" not in prompt and "Source:" not in prompt
+    assert "translate" not in prompt.lower().split("<article>")[0]
+
+
+@pytest.mark.vcr
+def test_translate_vietnamese_to_english(summarizer: Summarizer, request: pytest.FixtureRequest) -> None:
+    text = VI_SEED.read_text(encoding="utf-8")
+    translation = summarizer.translate(text, to="en", name=str(VI_SEED))
+    article = clean_article(text)
+    assert [p.source for p in translation.paragraphs] == list(article.paragraphs)
+    for pair in translation.paragraphs:
+        assert pair.translation != pair.source and is_english(pair.translation)
+    assert translation.meta.attempts == len(recorded_interactions(cassette(request)))
+    assert (translation.meta.usage.prompt_tokens, translation.meta.usage.completion_tokens) == recorded_usage(
+        cassette(request)
+    )
+
+
+@pytest.mark.vcr
+def test_cli_translate_english_to_vietnamese(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["translate", str(EN_SEED), "--to", "vi", "--format", "json"], env=cli_env)
+    assert result.exit_code == 0, result.stderr
+    translation = Translation.model_validate_json(result.stdout)
+    article = clean_article(EN_SEED.read_text(encoding="utf-8"))
+    assert len(translation.paragraphs) == len(article.paragraphs) == 12
+    assert [p.source for p in translation.paragraphs] == list(article.paragraphs)
+    for pair in translation.paragraphs:
+        assert detect_language(pair.translation) == "vi"
+
+
+@pytest.mark.vcr
+async def test_async_summary_of_vietnamese_seed_in_english(summarizer: Summarizer) -> None:
+    summary = await summarizer.asummarize(VI_SEED.read_text(encoding="utf-8"), lang="en", name=str(VI_SEED))
+    assert summary.language == "en" and summary.meta.source_language == "vi"
+    for text in (summary.title, summary.lead, summary.summary, *summary.key_points):
+        assert is_english(text)
+    assert count_words(summary.summary) <= 120
+
+
+@pytest.mark.vcr
+def test_summary_of_english_seed_in_vietnamese(summarizer: Summarizer) -> None:
+    summary = summarizer.summarize(EN_SEED.read_text(encoding="utf-8"), lang="vi", name=str(EN_SEED))
+    assert summary.language == "vi" and summary.meta.source_language == "en"
+    assert detect_language(f"{summary.title} {summary.summary}") == "vi"
+    assert summary.meta.prompt_version.startswith("summarize@")
+
+
+@pytest.mark.vcr
+def test_invalid_answer_is_reasked_with_the_reason(summarizer: Summarizer, request: pytest.FixtureRequest) -> None:
+    summary = summarizer.summarize(EN_SEED.read_text(encoding="utf-8"), lang="en", max_words=30, name="seed")
+    bodies = request_bodies(cassette(request))
+    assert summary.meta.attempts == len(bodies) >= 2
+    # The re-ask carries the failed answer and says what was wrong with it.
+    reask = bodies[1]["messages"]
+    assert isinstance(reask, list) and reask[-2]["role"] == "assistant"
+    assert "write at most 30" in reask[-1]["content"]
+    assert count_words(summary.summary) <= 30
+    assert (summary.meta.usage.prompt_tokens, summary.meta.usage.completion_tokens) == recorded_usage(cassette(request))
+
+
+@pytest.mark.vcr
+def test_answer_cut_off_raises_with_attempts_usage_and_last_output(
+    backend_url: str, request: pytest.FixtureRequest
+) -> None:
+    settings = resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, max_output_tokens=64, env={})
+    with Summarizer(settings) as summarizer, pytest.raises(OutputValidationError, match="cut off") as caught:
+        summarizer.brief(EN_SEED.read_text(encoding="utf-8"), name="seed")
+    [interaction] = recorded_interactions(cassette(request))
+    answer = json.loads(interaction["response"]["body"]["string"])
+    assert caught.value.attempts == 1
+    assert caught.value.last_output == answer["choices"][0]["message"]["content"]
+    assert caught.value.usage.completion_tokens == answer["usage"]["completion_tokens"] == 64
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("test_cli_brief_of_english_seed_as_markdown.yaml")
+def test_changed_prompt_misses_the_cassette_loudly(cli_env: dict[str, str], tmp_path: Path, record_mode: str) -> None:
+    if record_mode != "none":
+        pytest.skip("replays only: recording would write the changed exchange into another test's cassette")
+    prompts = tmp_path / "prompts"
+    shutil.copytree(default_prompts_dir(), prompts)
+    brief = prompts / "brief.toml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("wire service", "news agency"), encoding="utf-8")
+    result = runner.invoke(app, ["brief", str(EN_SEED), "--prompts", str(prompts)], env=cli_env)
+    assert result.exit_code == EXIT_BACKEND
+    assert "CannotOverwriteExistingCassetteException" in result.stderr
+    assert result.stderr.count("\n") == 1
