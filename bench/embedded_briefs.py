@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from summarizer import LocalServer, OutputValidationError, Summarizer, read_article, resolve_settings
+from summarizer._config import EMBEDDED_MODEL
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 EXPECTED_VI_FIGURES = ("$400 million", "about $1 billion", "$1.6 billion", "more than 50%", "May 2023")
@@ -21,7 +22,7 @@ def main() -> None:
     started = time.perf_counter()
     with LocalServer() as server:
         print(f"embedded server ready in {time.perf_counter() - started:.1f} s at {server.base_url}")
-        settings = resolve_settings(base_url=server.base_url, env={})
+        settings = resolve_settings(base_url=server.base_url, model=EMBEDDED_MODEL, env={})
         rows = []
         with Summarizer(settings) as summarizer:
             for path in sorted(SEEDS.glob("*.txt")):

@@ -18,10 +18,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from ._backend import ChatBackend
+from ._backend import ChatBackend, Completion
 from ._config import Settings, resolve_settings
 from ._embedded import LocalServer
-from ._errors import InputError, OutputValidationError, Usage
+from ._errors import ConfigError, InputError, OutputValidationError, Usage
 from ._figures import SourceFigure, extract_figures, figure_kept
 from ._glossary import DEFAULT_GLOSSARY, Glossary
 from ._hygiene import Article, clean_article
@@ -39,12 +39,14 @@ from ._schema import (
     TranslationChunk,
     is_english,
 )
-from ._text import Language, strip_marks
+from ._text import LANGUAGE_NAMES, Language, strip_marks
 
 ResultT = TypeVar("ResultT", bound=BaseModel)
 
-LANGUAGE_NAMES: dict[Language, str] = {"vi": "Vietnamese", "en": "English"}
 DEFAULT_SUMMARY_WORDS = 120
+MIN_SUMMARY_WORDS = 20
+PROMPT_OVERHEAD_TOKENS = 1500
+"""Room kept for the instructions and the schema when an article is first measured."""
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
@@ -125,10 +127,12 @@ class Summarizer:
     def close(self) -> None:
         """Stop the embedded server if this Summarizer started one."""
         with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
             if self._server is not None:
                 self._server.stop()
                 self._server = None
-            self._backend = None
 
     def __enter__(self) -> Summarizer:
         return self
@@ -180,39 +184,35 @@ class Summarizer:
 
     def _run(self, task: _Task[ResultT]) -> ResultT:
         started = time.perf_counter()
-        backend = self._ready_backend()
         tally = _Tally()
         try:
             request = next(task.steps)
+            backend = self._ready_backend()
             while True:
                 try:
-                    completion = backend.complete(request.response_model, request.messages, context=request.context)
+                    outcome: Completion[Any] | OutputValidationError = backend.complete(
+                        request.response_model, request.messages, context=request.context
+                    )
                 except OutputValidationError as exc:
-                    tally.add(exc.usage, exc.attempts)
-                    request = task.steps.throw(exc)
-                    continue
-                tally.add(completion.usage, completion.attempts)
-                request = task.steps.send(completion.value)
+                    outcome = exc
+                request = _advance(task, tally, outcome)
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
 
     async def _arun(self, task: _Task[ResultT]) -> ResultT:
         started = time.perf_counter()
-        backend = await asyncio.to_thread(self._ready_backend)
         tally = _Tally()
         try:
             request = next(task.steps)
+            backend = await asyncio.to_thread(self._ready_backend)
             while True:
                 try:
-                    completion = await backend.acomplete(
+                    outcome: Completion[Any] | OutputValidationError = await backend.acomplete(
                         request.response_model, request.messages, context=request.context
                     )
                 except OutputValidationError as exc:
-                    tally.add(exc.usage, exc.attempts)
-                    request = task.steps.throw(exc)
-                    continue
-                tally.add(completion.usage, completion.attempts)
-                request = task.steps.send(completion.value)
+                    outcome = exc
+                request = _advance(task, tally, outcome)
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
 
@@ -236,9 +236,14 @@ class Summarizer:
     # -- tasks ---------------------------------------------------------------------------------
 
     def _article(self, text: str, name: str) -> Article:
+        """The cleaned article, refused before any request if it cannot fit the model."""
         article = clean_article(text, name)
         if not article.paragraphs:
             raise InputError(name, "holds no article text once captions, links and comment lines are removed")
+        needed = estimate_tokens(article.text) + PROMPT_OVERHEAD_TOKENS
+        room = self.settings.context_tokens - self.settings.max_output_tokens
+        if needed > room:
+            raise InputError(name, _too_long(needed, room, self.settings))
         return article
 
     def _check_fits(self, article: Article, messages: list[dict[str, str]], response_model: type[BaseModel]) -> None:
@@ -246,12 +251,7 @@ class Summarizer:
         needed = sum(estimate_tokens(m["content"]) for m in messages) + estimate_tokens(schema_text)
         room = self.settings.context_tokens - self.settings.max_output_tokens
         if needed > room:
-            raise InputError(
-                article.name,
-                f"article is too long for one request: about {needed:,} tokens with the prompt, "
-                f"the model takes {room:,} ({self.settings.context_tokens:,} context minus "
-                f"{self.settings.max_output_tokens:,} for the answer); about {needed - room:,} over",
-            )
+            raise InputError(article.name, _too_long(needed, room, self.settings))
 
     def _terms(self, text: str) -> str:
         return "\n".join(f"{src} = {en}" for src, en in self.glossary.terms_in(text)) or "(none)"
@@ -310,6 +310,7 @@ class Summarizer:
         return chunk
 
     def _translate_task(self, text: str, to: Language, name: str) -> _Task[Translation]:
+        _check_language(to, "target language")
         article = self._article(text, name)
         if article.language == to:
             raise InputError(name, f"is already in {LANGUAGE_NAMES[to]}: nothing to translate")
@@ -356,6 +357,9 @@ class Summarizer:
         return _Task(article, notes, steps(notes))
 
     def _summarize_task(self, text: str, lang: Language, max_words: int, name: str) -> _Task[Summary]:
+        _check_language(lang, "summary language")
+        if max_words < MIN_SUMMARY_WORDS:
+            raise ConfigError(f"max words: at least {MIN_SUMMARY_WORDS}, got {max_words}")
         article = self._article(text, name)
         prompt = load_prompt("summarize", self.settings.prompts_dir)
 
@@ -387,6 +391,31 @@ class Summarizer:
             else:
                 kept.append(entity.model_copy(update={"source": source}))
         return kept
+
+
+def _too_long(needed: int, room: int, settings: Settings) -> str:
+    return (
+        f"article is too long for one request: about {needed:,} tokens with the prompt, "
+        f"the model takes {room:,} ({settings.context_tokens:,} context minus "
+        f"{settings.max_output_tokens:,} for the answer); about {needed - room:,} over"
+    )
+
+
+def _check_language(language: str, what: str) -> None:
+    if language not in LANGUAGE_NAMES:
+        raise ConfigError(f"{what}: expected one of {', '.join(LANGUAGE_NAMES)}, got {language!r}")
+
+
+def _advance(task: _Task[Any], tally: _Tally, outcome: Completion[Any] | OutputValidationError) -> _Request:
+    """Count the outcome's tokens and attempts and hand it to the task; return its next request.
+
+    An invalid answer goes into the task as an exception, which the task may recover from.
+    """
+    if isinstance(outcome, OutputValidationError):
+        tally.add(outcome.usage, outcome.attempts)
+        return task.steps.throw(outcome)
+    tally.add(outcome.usage, outcome.attempts)
+    return task.steps.send(outcome.value)
 
 
 def _described_figures(figures: list[SourceFigure], draft: BriefDraft, warnings: list[str]) -> list[Figure]:

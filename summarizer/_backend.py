@@ -8,6 +8,9 @@ those. Neither layer re-runs the other's failures, so attempts never multiply.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,6 +19,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ._config import Mode, Settings
 from ._errors import BackendError, OutputValidationError, SummarizerError, Usage
@@ -68,6 +72,35 @@ def _redact(text: str, secret: str) -> str:
     return text.replace(secret, "[redacted]") if len(secret) >= 8 else text
 
 
+class _RedactingFilter(logging.Filter):
+    """Hides API keys in records of the libraries below us (instructor logs raw API errors)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = _redact(message, secret)
+        record.msg, record.args = message, None
+        return True
+
+
+_REDACTING_FILTER = _RedactingFilter()
+for _name in ("instructor", "openai", "httpx", "httpx2"):
+    logging.getLogger(_name).addFilter(_REDACTING_FILTER)
+
+
+def _reask_policy(reasks: int) -> Retrying:
+    """Re-ask only for answers that fail validation; transport errors belong to the openai client."""
+    return Retrying(
+        stop=stop_after_attempt(reasks + 1),
+        retry=retry_if_exception_type((ValidationError, json.JSONDecodeError)),
+        reraise=True,
+    )
+
+
 def _reason(exc: BaseException) -> str:
     """One line saying why an answer failed validation."""
     if isinstance(exc, ValidationError):
@@ -96,8 +129,14 @@ class ChatBackend:
             "timeout": settings.timeout,
         }
         mode = _INSTRUCTOR_MODES[settings.mode]
-        self._client = instructor.from_openai(openai.OpenAI(**client_options), mode=mode)
+        self._openai = openai.OpenAI(**client_options)
+        self._client = instructor.from_openai(self._openai, mode=mode)
         self._async_client = instructor.from_openai(openai.AsyncOpenAI(**client_options), mode=mode)
+        _REDACTING_FILTER.secrets.add(settings.api_key)
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._openai.close()
 
     def _request(
         self,
@@ -111,7 +150,7 @@ class ChatBackend:
             "response_model": response_model,
             "messages": messages,
             "context": context,
-            "max_retries": self.settings.reasks,
+            "max_retries": _reask_policy(self.settings.reasks),
             "max_tokens": self.settings.max_output_tokens,
             "temperature": self.settings.temperature,
             "hooks": record.hooks(),
@@ -127,13 +166,8 @@ class ChatBackend:
     ) -> Completion[ModelT]:
         """Ask once (with re-asks on invalid answers) and return the validated answer."""
         record = _CallRecord()
-        try:
+        with self._errors_translated(record, response_model):
             value = self._client.chat.completions.create(**self._request(response_model, messages, context, record))
-        except Exception as exc:
-            error = self._error(exc, record, response_model)
-            if error is None:
-                raise
-            raise error from exc
         return Completion(value=value, usage=record.usage, attempts=record.attempts)
 
     async def acomplete(
@@ -145,20 +179,24 @@ class ChatBackend:
     ) -> Completion[ModelT]:
         """The async twin of `complete`."""
         record = _CallRecord()
-        try:
+        with self._errors_translated(record, response_model):
             value = await self._async_client.chat.completions.create(
                 **self._request(response_model, messages, context, record)
             )
+        return Completion(value=value, usage=record.usage, attempts=record.attempts)
+
+    @contextmanager
+    def _errors_translated(self, record: _CallRecord, response_model: type[BaseModel]) -> Iterator[None]:
+        try:
+            yield
         except Exception as exc:
             error = self._error(exc, record, response_model)
             if error is None:
                 raise
-            raise error from exc
-        return Completion(value=value, usage=record.usage, attempts=record.attempts)
+            # The chain is cut: the openai error's text may hold what _error redacted.
+            raise error from None
 
-    def _error(
-        self, exc: Exception, record: _CallRecord, response_model: type[BaseModel]
-    ) -> SummarizerError | None:
+    def _error(self, exc: Exception, record: _CallRecord, response_model: type[BaseModel]) -> SummarizerError | None:
         """The library's error for what the openai or instructor stack raised; None for anything else
         (a bug surfaces as it is)."""
         if isinstance(exc, InstructorRetryException) and isinstance(exc.__cause__, openai.APIError):

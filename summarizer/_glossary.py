@@ -35,8 +35,6 @@ BUILTIN_TERMS: tuple[tuple[str, str], ...] = (
     ("Hà Nội", "Hanoi"),
     ("Thành phố Hồ Chí Minh", "Ho Chi Minh City"),
     ("TP.HCM", "Ho Chi Minh City"),
-    ("ông", "Mr"),
-    ("bà", "Ms"),
 )
 
 

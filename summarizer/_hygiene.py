@@ -14,6 +14,7 @@ _COMMENT_COUNT_LINE = re.compile(r"^(?:comments?|bình luận)\s*\(\d+\)\s*$", r
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _TOKEN = re.compile(r"\w+")
+_SENTENCE_ENDS = (".", "!", "?", ":", "…", '"', "”", "’", ")")
 # One Vietnamese syllable written without marks: optional initial, 1-3 vowels, optional final.
 _SYLLABLE = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
 _ONE_SYLLABLE = re.compile(_SYLLABLE)
@@ -59,6 +60,10 @@ def _split_glued_syllables(word: str) -> list[str]:
     return [word[:cut], word[cut:]]
 
 
+_MAX_SYLLABLE = 7
+"""The longest Vietnamese syllable ("nghiêng") has seven letters."""
+
+
 def unglue_word(word: str) -> str:
     """Re-insert the spaces lost where links were stripped from a Vietnamese word run.
 
@@ -66,11 +71,19 @@ def unglue_word(word: str) -> str:
     "dẫnAmkor") or into a second syllable ("Tuấnvừa"); ASCII words such as "VinFast"
     or "iPhone" are left alone.
     """
+    if word.isascii():
+        return word
+    pieces: list[str] = []
+    start = 0
     for i in range(1, len(word)):
-        left = word[:i]
-        if word[i - 1].islower() and word[i].isupper() and _has_mark(left) and _is_syllable(left):
-            return " ".join([*_split_glued_syllables(left), unglue_word(word[i:])])
-    return " ".join(_split_glued_syllables(word))
+        if not (word[i - 1].islower() and word[i].isupper()) or i - start > _MAX_SYLLABLE:
+            continue
+        left = word[start:i]
+        if _has_mark(left) and _is_syllable(left):
+            pieces.extend(_split_glued_syllables(left))
+            start = i
+    pieces.extend(_split_glued_syllables(word[start:]))
+    return " ".join(pieces)
 
 
 def _clean_line(line: str) -> str:
@@ -93,12 +106,15 @@ def split_paragraphs(text: str) -> list[str]:
         return [line.strip() for line in lines if line.strip()]
     paragraphs: list[str] = []
     block: list[str] = []
-    for line in [*lines, ""]:
-        if line.strip():
-            block.append(line.strip())
-        elif block:
+    for raw_line in [*lines, ""]:
+        line = raw_line.strip()
+        # A line that ends a sentence ends its paragraph too: blank lines mark paragraphs in some
+        # sources and only the title in others.
+        if block and (not line or block[-1].endswith(_SENTENCE_ENDS)):
             paragraphs.append(" ".join(block))
             block = []
+        if line:
+            block.append(line)
     return paragraphs
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 from ._errors import InputError
 from ._text import VIETNAMESE_LETTER, is_vietnamese_letter
@@ -38,12 +39,20 @@ def read_article(path: str | Path) -> str:
     except OSError as exc:
         raise InputError(name, f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_ARTICLE_BYTES:
-        size = path.stat().st_size
-        raise InputError(
-            name,
-            f"article is too long: {size / 1e6:.1f} MB, over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit",
-        )
+        raise InputError(name, _over_limit(f"{path.stat().st_size / 1e6:.1f} MB"))
     return decode_article(data, name)
+
+
+def read_stream(stream: BinaryIO, name: str = "<stdin>") -> str:
+    """Read an article from a binary stream (standard input) under the same size limit."""
+    data = stream.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise InputError(name, _over_limit("more than that"))
+    return decode_article(data, name)
+
+
+def _over_limit(size: str) -> str:
+    return f"article is too long: {size}, over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit"
 
 
 def _looks_like_utf16(data: bytes) -> str | None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ._schema import Brief, Entity, Summary, Translation
-
-_LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
+from ._text import LANGUAGE_NAMES
 
 
 def _entities(title: str, entities: list[Entity]) -> list[str]:
@@ -24,10 +23,10 @@ def _footer(result: Brief | Summary | Translation) -> list[str]:
     warnings = ["## Warnings", "", *(f"- {warning}" for warning in meta.warnings), ""] if meta.warnings else []
     return [
         *warnings,
-        f"_{meta.source_name} ({_LANGUAGE_NAMES[meta.source_language]}); model {meta.model}, "
+        f"_{meta.source_name} ({LANGUAGE_NAMES[meta.source_language]}); model {meta.model}, "
         f"prompt {meta.prompt_version}; {meta.usage.prompt_tokens:,} prompt + "
         f"{meta.usage.completion_tokens:,} completion tokens in {meta.attempts} attempt(s), "
-        f"{meta.seconds:.1f} s{source}_"
+        f"{meta.seconds:.1f} s{source}_",
     ]
 
 

@@ -105,7 +105,7 @@ class _BriefText(_Strict):
     # The prose comes first: written after the source-language "source" fields, the headline of a
     # small model drifts back into Vietnamese.
     headline: str
-    summary: str = Field(description=f"4 to 6 sentences, {SUMMARY_MIN_WORDS}-{SUMMARY_MAX_WORDS} words")
+    summary: str = Field(description=f"one paragraph of 5 to 7 sentences, {SUMMARY_MIN_WORDS}-{SUMMARY_MAX_WORDS} words")
     key_points: list[str] = Field(
         min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS, description="one short sentence each"
     )
@@ -121,7 +121,7 @@ class _BriefText(_Strict):
         words = count_words(summary)
         if words < SUMMARY_MIN_WORDS:
             raise ValueError(
-                f"the summary is too short ({words} words): write 4 to 6 sentences, "
+                f"the summary is too short ({words} words): write 5 to 7 sentences, "
                 f"{SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS} words"
             )
         if words > SUMMARY_MAX_WORDS:

@@ -7,10 +7,11 @@ import unicodedata
 from typing import Literal
 
 Language = Literal["vi", "en"]
+LANGUAGE_NAMES: dict[Language, str] = {"vi": "Vietnamese", "en": "English"}
 
 # Letters that Vietnamese uses and English, French or Spanish loanwords do not
 # (breve, circumflex, horn, hook above, dot below, đ); plain acute/grave accents are shared.
-_VIETNAMESE_ONLY = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+_VIETNAMESE_ONLY = "ăâđêôơưĩũạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
 VIETNAMESE_LETTER = re.compile(f"[{_VIETNAMESE_ONLY}{_VIETNAMESE_ONLY.upper()}]")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
@@ -38,7 +39,8 @@ def count_words(text: str) -> int:
 
 
 def vietnamese_words(text: str) -> list[str]:
-    """The words of `text` that contain a Vietnamese-only letter."""
+    """The words of `text` that contain a Vietnamese-only letter (decomposed marks included)."""
+    text = unicodedata.normalize("NFC", text)
     return [word for word in WORD.findall(text) if VIETNAMESE_LETTER.search(word)]
 
 

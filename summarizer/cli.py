@@ -19,6 +19,11 @@ import typer
 from . import __version__
 from ._api import DEFAULT_SUMMARY_WORDS, Summarizer
 from ._config import (
+    DEFAULT_CONTEXT_TOKENS,
+    DEFAULT_MAX_OUTPUT_TOKENS,
+    DEFAULT_REASKS,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
     EMBEDDED_MODEL,
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -36,7 +41,7 @@ from ._config import (
 from ._embedded import LocalServer, ensure_model
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
 from ._files import write_text_atomic
-from ._reading import MAX_ARTICLE_BYTES, decode_article, read_article
+from ._reading import read_article, read_stream
 from ._render import brief_markdown, summary_markdown, translation_markdown
 from ._schema import Brief, Summary, Translation
 
@@ -104,21 +109,32 @@ _BACKEND_OPTIONS: dict[str, Any] = {
         typer.Option("--mode", envvar=ENV_MODE, help="instructor mode (default json, which works everywhere)."),
     ],
     "timeout": Annotated[
-        Optional[float], typer.Option("--timeout", envvar=ENV_TIMEOUT, help="Seconds per request [300].")
+        Optional[float],
+        typer.Option("--timeout", envvar=ENV_TIMEOUT, help=f"Seconds per request [{DEFAULT_TIMEOUT:g}]."),
     ],
     "retries": Annotated[
-        Optional[int], typer.Option("--retries", envvar=ENV_RETRIES, help="Transport retries per request [2].")
+        Optional[int],
+        typer.Option("--retries", envvar=ENV_RETRIES, help=f"Transport retries per request [{DEFAULT_RETRIES}]."),
     ],
     "reasks": Annotated[
-        Optional[int], typer.Option("--reasks", envvar=ENV_REASKS, help="Re-asks after an invalid answer [2].")
+        Optional[int],
+        typer.Option("--reasks", envvar=ENV_REASKS, help=f"Re-asks after an invalid answer [{DEFAULT_REASKS}]."),
     ],
     "max_output_tokens": Annotated[
         Optional[int],
-        typer.Option("--max-output-tokens", envvar=ENV_MAX_OUTPUT_TOKENS, help="Tokens per answer [2048]."),
+        typer.Option(
+            "--max-output-tokens",
+            envvar=ENV_MAX_OUTPUT_TOKENS,
+            help=f"Tokens per answer [{DEFAULT_MAX_OUTPUT_TOKENS}].",
+        ),
     ],
     "context_tokens": Annotated[
         Optional[int],
-        typer.Option("--context-tokens", envvar=ENV_CONTEXT_TOKENS, help="The model's context window [8192]."),
+        typer.Option(
+            "--context-tokens",
+            envvar=ENV_CONTEXT_TOKENS,
+            help=f"The model's context window [{DEFAULT_CONTEXT_TOKENS}].",
+        ),
     ],
     "prompts_dir": Annotated[
         Optional[Path], typer.Option("--prompts", envvar=ENV_PROMPTS, help="Folder of prompt templates to use.")
@@ -189,10 +205,7 @@ def _errors_reported(article: str | None = None, *, verbose: bool = False) -> It
 
 def _read(article: str) -> tuple[str, str]:
     if article == STDIN_NAME:
-        data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
-        if len(data) > MAX_ARTICLE_BYTES:
-            raise InputError("<stdin>", f"article is too long: over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit")
-        return decode_article(data, "<stdin>"), "<stdin>"
+        return read_stream(sys.stdin.buffer), "<stdin>"
     return read_article(article), article
 
 
@@ -310,7 +323,7 @@ def summarize(
 @local_app.command("serve")
 def local_serve(
     port: Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.1 [a free one].")] = None,
-    context_tokens: Annotated[int, typer.Option("--context-tokens", help="Context window.")] = 8192,
+    context_tokens: Annotated[int, typer.Option("--context-tokens", help="Context window.")] = DEFAULT_CONTEXT_TOKENS,
     verbose: VerboseOption = False,
 ) -> None:
     """Run the embedded server until Ctrl-C, for repeated use with --base-url."""

@@ -39,12 +39,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+class _ReadableDumper(yaml.SafeDumper):
+    """Multi-line strings (the pretty-printed request bodies) as literal blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ReadableDumper.add_representer(str, _represent_str)
+
+
 class UnicodeYamlSerializer:
     """vcrpy's YAML serializer, but Vietnamese stays readable instead of \\u escapes."""
 
     @staticmethod
     def serialize(cassette: dict[str, Any]) -> str:
-        return yaml.dump(cassette, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=120)
+        return yaml.dump(cassette, Dumper=_ReadableDumper, allow_unicode=True, sort_keys=False, width=120)
 
     @staticmethod
     def deserialize(text: str) -> dict[str, Any]:
@@ -53,15 +65,25 @@ class UnicodeYamlSerializer:
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_serializer("yaml-unicode", UnicodeYamlSerializer)
+    # Registered under vcrpy's own name so that cassette files keep the .yaml suffix.
+    vcr.register_serializer("yaml", UnicodeYamlSerializer)
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop account and cookie headers from recorded responses (filter_headers covers requests only)."""
+    """Drop account and cookie headers (filter_headers covers requests only) and store a JSON body
+    with Vietnamese as letters rather than \\u escapes; the same JSON, so the length is updated."""
     headers = response.get("headers", {})
     for name in list(headers):
         if name.lower() in SECRET_RESPONSE_HEADERS:
             del headers[name]
+    body = response.get("body", {}).get("string")
+    if body:
+        with contextlib.suppress(ValueError):
+            readable = json.dumps(json.loads(body), ensure_ascii=False, indent=1).encode()
+            response["body"]["string"] = readable
+            for name in headers:
+                if name.lower() == "content-length":
+                    headers[name] = [str(len(readable))]
     return response
 
 
@@ -76,7 +98,7 @@ def pretty_json_body(request: Any) -> Any:
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
     return {
-        "serializer": "yaml-unicode",
+        "serializer": "yaml",
         "filter_headers": SECRET_REQUEST_HEADERS,
         "before_record_request": pretty_json_body,
         "before_record_response": scrub_response,

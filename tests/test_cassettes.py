@@ -47,9 +47,9 @@ def test_cassette_holds_no_secret(path: Path) -> None:
 def test_recording_scrubs_keys_and_account_headers(tmp_path: Path, vcr_config: dict[str, object]) -> None:
     account_headers = {"set-cookie": "session=abc", "openai-organization": "org-secret", "openai-project": "proj"}
     reply = Reply(body=chat_completion("Bắc Ninh"), headers=account_headers)
-    recorder = vcr.VCR(**{k: v for k, v in vcr_config.items() if k != "serializer"}, record_mode="all")
-    recorder.register_serializer("yaml-unicode", UnicodeYamlSerializer)
-    with ScriptedServer([reply]) as server, recorder.use_cassette(str(tmp_path / "c.yaml"), serializer="yaml-unicode"):
+    recorder = vcr.VCR(**vcr_config, record_mode="all")
+    recorder.register_serializer("yaml", UnicodeYamlSerializer)
+    with ScriptedServer([reply]) as server, recorder.use_cassette(str(tmp_path / "c.yaml")):
         client = OpenAI(base_url=server.base_url, api_key=SENTINEL_KEY, max_retries=0)
         client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Tỉnh ủy"}])
     text = (tmp_path / "c.yaml").read_text(encoding="utf-8")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from summarizer import __version__
+from summarizer._files import write_text_atomic
 from summarizer.cli import EXIT_BACKEND, EXIT_INPUT, EXIT_USAGE, app
+
+from .fake_server import Reply, ScriptedServer
 
 runner = CliRunner()
 
@@ -96,12 +100,20 @@ def test_unreachable_server_names_file_and_endpoint(cli_env: dict[str, str], tmp
     assert_one_line(stderr, str(article), "cannot reach http://127.0.0.1:9/v1")
 
 
-def test_api_key_never_printed(cli_env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_api_key_never_printed_even_when_the_server_echoes_it(
+    cli_env: dict[str, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = "sk-sentinel-0123456789abcdef"
     article = tmp_path / "a.txt"
     article.write_text("Bắc Ninh thu hút 400 triệu USD vốn đầu tư.", encoding="utf-8")
-    env = {**cli_env, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "sk-sentinel-0123456789abcdef"}
-    result = runner.invoke(app, ["brief", str(article), "-v"], env=env)
-    assert "sk-sentinel" not in result.stdout + result.stderr
+    echo = Reply(status=401, body={"error": {"message": f"Incorrect API key provided: {key}"}})
+    with ScriptedServer([echo]) as server:
+        env = {**cli_env, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": key}
+        result = runner.invoke(app, ["brief", str(article), "-v"], env=env)
+    assert len(server.requests) == 1 and result.exit_code == EXIT_BACKEND
+    assert "answered HTTP 401" in result.stderr and "[redacted]" in result.stderr
+    assert key not in result.stdout + result.stderr + caplog.text
 
 
 def test_version_and_help() -> None:
@@ -109,3 +121,32 @@ def test_version_and_help() -> None:
     help_text = runner.invoke(app, ["brief", "--help"]).stdout
     for option in ("--base-url", "OPENAI_BASE_URL", "--model", "SUMMARIZER_MODEL", "--format", "--output", "--mode"):
         assert option in help_text
+
+
+def test_result_file_gets_a_normal_mode(tmp_path: Path) -> None:
+    target = tmp_path / "brief.md"
+    write_text_atomic(target, "# Bắc Ninh\n")
+    assert target.read_text(encoding="utf-8") == "# Bắc Ninh\n"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.md"]
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["summarize", "--lang", "fr"], "'fr' is not one of"),
+        (["summarize", "--max-words", "5"], "greater than or equal to 20"),
+    ],
+)
+def test_bad_option_values(args: list[str], message: str, cli_env: dict[str, str], tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Bắc Ninh thu hút 400 triệu USD vốn đầu tư.", encoding="utf-8")
+    result = runner.invoke(app, [*args, str(article)], env=cli_env)
+    assert result.exit_code == EXIT_USAGE
+    assert message in result.stderr

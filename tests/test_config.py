@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer import ConfigError, resolve_settings
+from summarizer import ConfigError, Summarizer, resolve_settings
 from summarizer._config import DEFAULT_TIMEOUT, EMBEDDED_MODEL, OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL
 
 
@@ -50,3 +50,11 @@ def test_bad_environment_values_are_named(env: dict[str, str], message: str) -> 
 def test_api_key_is_not_in_repr() -> None:
     settings = resolve_settings(api_key="sk-secret-0123456789abcdef", env={})
     assert "sk-secret" not in repr(settings)
+
+
+def test_library_refuses_unknown_languages_and_tiny_summaries() -> None:
+    summarizer = Summarizer(resolve_settings(base_url="http://127.0.0.1:9/v1", model="m", env={}))
+    with pytest.raises(ConfigError, match="target language: expected one of vi, en, got 'fr'"):
+        summarizer.translate("Bắc Ninh thu hút đầu tư.", to="fr")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="max words: at least 20"):
+        summarizer.summarize("Bắc Ninh thu hút đầu tư.", lang="en", max_words=5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import clean_article
-from summarizer._figures import extract_figures
+from summarizer._figures import extract_figures, figure_kept
 
 from .conftest import EN_SEED, VI_SEED
 
@@ -47,3 +47,25 @@ def test_english_seed_figures() -> None:
     assert by_source["2015"].kind == "date"
     assert by_source["33"].kind == "count"
     assert "the first 7 months of 2025" in by_source
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("1.5 tỷ USD", "vi", [("$1.5 billion", "money")]),
+        ("tăng 2.5%", "vi", [("2.5%", "percent")]),
+        ("2/3 số dự án", "vi", []),
+        ("he bought 5 hats", "en", [("5", "count")]),
+        ("in 2015, 33 parks", "en", [("2015", "date"), ("33", "count")]),
+    ],
+)
+def test_numbers_are_never_cut_in_the_middle(text: str, language: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.english, f.kind) for f in extract_figures(text, language)] == expected  # type: ignore[arg-type]
+
+
+def test_figure_kept_compares_digits_not_grouping() -> None:
+    [money] = extract_figures("400 triệu USD", "vi")
+    assert figure_kept(money, "an investment of $400 million")
+    assert not figure_kept(money, "an investment of $40 million")
+    [date] = extract_figures("tháng 5/2023", "vi")
+    assert figure_kept(date, "in May 2023") and not figure_kept(date, "in May 2024")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from summarizer._glossary import DEFAULT_GLOSSARY
+from summarizer._schema import is_english
 from summarizer._text import romanize_names
 
 
@@ -22,3 +25,13 @@ def test_apply_replaces_terms_left_in_english_text() -> None:
 def test_romanize_names_only_touches_capitalized_words() -> None:
     assert romanize_names("Nguyễn Anh Tuấn visited Bắc Ninh") == "Nguyen Anh Tuan visited Bac Ninh"
     assert romanize_names("the công nghiệp zone") == "the công nghiệp zone"
+
+
+def test_place_names_are_not_taken_for_titles() -> None:
+    assert DEFAULT_GLOSSARY.apply("the port of Bà Rịa") == "the port of Bà Rịa"
+
+
+def test_english_check_catches_every_vietnamese_letter_and_decomposed_text() -> None:
+    assert not is_english("cũng nghĩ")
+    assert not is_english(unicodedata.normalize("NFD", "Bắc Ninh"))
+    assert is_english("Bac Ninh attracted $400 million")

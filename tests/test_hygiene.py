@@ -70,3 +70,16 @@ def test_source_line_only_taken_at_the_end() -> None:
     article = clean_article("Source: https://a.example/x\n\nBody text here.")
     assert article.source_url is None
     assert article.paragraphs[0] == "Source: https://a.example/x"
+
+
+def test_long_runs_without_spaces_are_safe_and_fast() -> None:
+    blob = "ấ" * 5000 + "Bắc" * 3000
+    assert unglue_word(blob) == blob
+
+
+def test_one_blank_line_after_a_title_does_not_merge_line_paragraphs() -> None:
+    assert split_paragraphs("Title\n\nFirst paragraph.\nSecond paragraph.\n") == [
+        "Title",
+        "First paragraph.",
+        "Second paragraph.",
+    ]

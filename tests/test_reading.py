@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import InputError, decode_article, read_article
-from summarizer._reading import MAX_ARTICLE_BYTES
+from summarizer._reading import MAX_ARTICLE_BYTES, read_stream
 
 from .conftest import VI_SEED
 
@@ -72,10 +73,17 @@ def test_missing_file_directory_and_oversized_file(tmp_path: Path) -> None:
         read_article(big)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     locked = tmp_path / "locked.txt"
     locked.write_text("x")
     locked.chmod(0)
-    with pytest.raises(InputError, match="permission denied"):
+    if os.geteuid() == 0:  # root reads any file: make the refusal happen as it would for a user
+        monkeypatch.setattr(Path, "open", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    with pytest.raises(InputError, match=f"{locked}: cannot be read: permission denied"):
         read_article(locked)
+
+
+def test_stream_has_the_same_limit() -> None:
+    with pytest.raises(InputError, match="<stdin>: article is too long"):
+        read_stream(io.BytesIO(b"a" * (MAX_ARTICLE_BYTES + 1)))
+    assert read_stream(io.BytesIO("Bắc Ninh".encode("utf-16"))) == "Bắc Ninh"
