@@ -27,6 +27,9 @@ from ._glossary import DEFAULT_GLOSSARY, Glossary
 from ._hygiene import Article, clean_article
 from ._prompts import load_prompt
 from ._schema import (
+    MAX_KEY_POINTS,
+    SUMMARY_MAX_WORDS,
+    SUMMARY_MIN_WORDS,
     Brief,
     BriefDraft,
     Entity,
@@ -39,7 +42,7 @@ from ._schema import (
     TranslationChunk,
     is_english,
 )
-from ._text import LANGUAGE_NAMES, Language, strip_marks
+from ._text import LANGUAGE_NAMES, Language, count_words, strip_marks
 
 ResultT = TypeVar("ResultT", bound=BaseModel)
 
@@ -346,8 +349,8 @@ class Summarizer:
             }
             return lambda info: Brief(
                 headline=draft.headline,
-                summary=draft.summary,
-                key_points=draft.key_points,
+                summary=_trimmed_summary(draft.summary, notes.warnings),
+                key_points=_trimmed_points(draft.key_points, notes.warnings),
                 figures=brief_figures,
                 **entities,
                 meta=info,
@@ -372,7 +375,10 @@ class Summarizer:
             self._check_fits(article, messages, SummaryContent)
             context = {"language": lang, "max_words": max_words, "glossary": self.glossary}
             content: SummaryContent = yield _Request(SummaryContent, messages, context)
-            return lambda info: Summary(**content.model_dump(), language=lang, meta=info)
+            points = _trimmed_points(content.key_points, notes.warnings)
+            return lambda info: Summary(
+                **content.model_dump(exclude={"key_points"}), key_points=points, language=lang, meta=info
+            )
 
         notes = _Notes()
         return _Task(article, notes, steps(notes))
@@ -391,6 +397,30 @@ class Summarizer:
             else:
                 kept.append(entity.model_copy(update={"source": source}))
         return kept
+
+
+def _trimmed_summary(summary: str, warnings: list[str]) -> str:
+    """`summary` cut at the last sentence end within the word limit (or at a word, with "…")."""
+    words = count_words(summary)
+    if words <= SUMMARY_MAX_WORDS:
+        return summary
+    kept = ""
+    for sentence in _SENTENCE.findall(summary):
+        if count_words(kept + sentence) > SUMMARY_MAX_WORDS:
+            break
+        kept += sentence
+    if count_words(kept) < SUMMARY_MIN_WORDS:
+        kept = " ".join(summary.split()[:SUMMARY_MAX_WORDS]).rstrip(",;:") + "…"
+    kept = kept.strip()
+    warnings.append(f"the model's summary ran to {words} words; cut to {count_words(kept)}")
+    return kept
+
+
+def _trimmed_points(points: list[str], warnings: list[str]) -> list[str]:
+    if len(points) <= MAX_KEY_POINTS:
+        return points
+    warnings.append(f"the model gave {len(points)} key points; kept the first {MAX_KEY_POINTS}")
+    return points[:MAX_KEY_POINTS]
 
 
 def _too_long(needed: int, room: int, settings: Settings) -> str:
@@ -447,6 +477,7 @@ def _described_figures(figures: list[SourceFigure], draft: BriefDraft, warnings:
     return described
 
 
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*\s*|$)")
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 _COMPANY_WORDS = re.compile(r"\b(?:Group|Corporation|Company|Co\.|Ltd\.?|JSC)\b", re.IGNORECASE)
 

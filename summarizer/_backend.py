@@ -19,7 +19,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, Retrying, retry_if_exception_type, stop_after_attempt
 
 from ._config import Mode, Settings
 from ._errors import BackendError, OutputValidationError, SummarizerError, Usage
@@ -92,13 +92,13 @@ for _name in ("instructor", "openai", "httpx", "httpx2"):
     logging.getLogger(_name).addFilter(_REDACTING_FILTER)
 
 
-def _reask_policy(reasks: int) -> Retrying:
+_REASKED_ERRORS = (ValidationError, json.JSONDecodeError)
+
+
+def _reask_policy(reasks: int, *, asynchronous: bool) -> Retrying | AsyncRetrying:
     """Re-ask only for answers that fail validation; transport errors belong to the openai client."""
-    return Retrying(
-        stop=stop_after_attempt(reasks + 1),
-        retry=retry_if_exception_type((ValidationError, json.JSONDecodeError)),
-        reraise=True,
-    )
+    policy = AsyncRetrying if asynchronous else Retrying
+    return policy(stop=stop_after_attempt(reasks + 1), retry=retry_if_exception_type(_REASKED_ERRORS), reraise=True)
 
 
 def _reason(exc: BaseException) -> str:
@@ -144,13 +144,15 @@ class ChatBackend:
         messages: list[dict[str, str]],
         context: dict[str, Any] | None,
         record: _CallRecord,
+        *,
+        asynchronous: bool = False,
     ) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.settings.model,
             "response_model": response_model,
             "messages": messages,
             "context": context,
-            "max_retries": _reask_policy(self.settings.reasks),
+            "max_retries": _reask_policy(self.settings.reasks, asynchronous=asynchronous),
             "max_tokens": self.settings.max_output_tokens,
             "temperature": self.settings.temperature,
             "hooks": record.hooks(),
@@ -181,7 +183,7 @@ class ChatBackend:
         record = _CallRecord()
         with self._errors_translated(record, response_model):
             value = await self._async_client.chat.completions.create(
-                **self._request(response_model, messages, context, record)
+                **self._request(response_model, messages, context, record, asynchronous=True)
             )
         return Completion(value=value, usage=record.usage, attempts=record.attempts)
 
@@ -192,6 +194,9 @@ class ChatBackend:
         except Exception as exc:
             error = self._error(exc, record, response_model)
             if error is None:
+                # Not a failure we translate (a bug, say): surface what instructor wrapped.
+                if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
+                    raise exc.__cause__ from None
                 raise
             # The chain is cut: the openai error's text may hold what _error redacted.
             raise error from None
@@ -208,8 +213,8 @@ class ChatBackend:
                 f"the answer was cut off at the {self.settings.max_output_tokens}-token limit "
                 "before the JSON was complete; raise --max-output-tokens"
             )
-        elif isinstance(exc, InstructorRetryException):
-            cause = exc.__cause__ if exc.__cause__ is not None else exc
+        elif isinstance(exc, InstructorRetryException) and isinstance(exc.__cause__, _REASKED_ERRORS):
+            cause = exc.__cause__
             message = (
                 f"the model's answer did not fit the {response_model.__name__} schema after "
                 f"{record.attempts} attempt(s): {_reason(cause)}"

@@ -105,9 +105,11 @@ class _BriefText(_Strict):
     # The prose comes first: written after the source-language "source" fields, the headline of a
     # small model drifts back into Vietnamese.
     headline: str
-    summary: str = Field(description=f"one paragraph of 5 to 7 sentences, {SUMMARY_MIN_WORDS}-{SUMMARY_MAX_WORDS} words")
+    summary: str = Field(
+        description=f"one paragraph of 5 to 7 sentences, {SUMMARY_MIN_WORDS}-{SUMMARY_MAX_WORDS} words"
+    )
     key_points: list[str] = Field(
-        min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS, description="one short sentence each"
+        min_length=MIN_KEY_POINTS, description=f"{MIN_KEY_POINTS} to {MAX_KEY_POINTS}, one short sentence each"
     )
 
     _repaired = field_validator("headline", "summary", mode="before")(_repair_english)
@@ -117,15 +119,13 @@ class _BriefText(_Strict):
 
     @field_validator("summary")
     @classmethod
-    def _summary_length(cls, summary: str) -> str:
+    def _summary_long_enough(cls, summary: str) -> str:
         words = count_words(summary)
         if words < SUMMARY_MIN_WORDS:
             raise ValueError(
                 f"the summary is too short ({words} words): write 5 to 7 sentences, "
                 f"{SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS} words"
             )
-        if words > SUMMARY_MAX_WORDS:
-            raise ValueError(f"the summary is too long ({words} words): at most {SUMMARY_MAX_WORDS} words")
         return summary
 
 
@@ -168,7 +168,9 @@ class SummaryContent(_Strict):
     title: str
     lead: str = Field(description="one sentence: who did what, when, where")
     summary: str
-    key_points: list[str] = Field(min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS)
+    key_points: list[str] = Field(
+        min_length=MIN_KEY_POINTS, description=f"{MIN_KEY_POINTS} to {MAX_KEY_POINTS}, one short sentence each"
+    )
 
     @model_validator(mode="after")
     def _in_language(self, info: ValidationInfo) -> SummaryContent:
@@ -251,10 +253,28 @@ class RunInfo(BaseModel):
 
 
 class Brief(_BriefEntities, _BriefText):
-    """An English brief of one article, with how it was made."""
+    """An English brief of one article, with how it was made.
+
+    The model's draft may run long (a re-ask rarely shortens it); the brief is trimmed to these
+    limits, with a warning, rather than refused.
+    """
 
     figures: list[Figure]
     meta: RunInfo
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_short_enough(cls, summary: str) -> str:
+        if count_words(summary) > SUMMARY_MAX_WORDS:
+            raise ValueError(f"the summary has more than {SUMMARY_MAX_WORDS} words")
+        return summary
+
+    @field_validator("key_points")
+    @classmethod
+    def _few_enough_points(cls, points: list[str]) -> list[str]:
+        if len(points) > MAX_KEY_POINTS:
+            raise ValueError(f"more than {MAX_KEY_POINTS} key points")
+        return points
 
 
 class Summary(SummaryContent):

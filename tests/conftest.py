@@ -150,11 +150,15 @@ def recorded_interactions(cassette: Path) -> list[dict[str, Any]]:
     return interactions
 
 
-def recorded_usage(cassette: Path) -> tuple[int, int]:
-    """Prompt and completion tokens summed over every response in a cassette."""
-    prompt = completion = 0
-    for interaction in recorded_interactions(cassette):
-        usage = json.loads(interaction["response"]["body"]["string"])["usage"]
-        prompt += usage["prompt_tokens"]
-        completion += usage["completion_tokens"]
-    return prompt, completion
+def exchanged_bodies(cassette: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(request, response) JSON bodies of the test's cassette, as recorded or being recorded."""
+    return [
+        (json.loads(request.body), json.loads(response["body"]["string"]))
+        for request, response in zip(cassette.requests, cassette.responses, strict=True)
+    ]
+
+
+def exchanged_usage(cassette: Any) -> tuple[int, int]:
+    """Prompt and completion tokens summed over every response of the test's cassette."""
+    usages = [response["usage"] for _, response in exchanged_bodies(cassette)]
+    return sum(u["prompt_tokens"] for u in usages), sum(u["completion_tokens"] for u in usages)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,21 +20,17 @@ from summarizer._schema import is_english
 from summarizer._text import count_words, detect_language
 from summarizer.cli import EXIT_BACKEND, app
 
-from .conftest import CASSETTES, EN_SEED, VI_SEED, recorded_interactions, recorded_usage
+from .conftest import EN_SEED, VI_SEED, exchanged_bodies, exchanged_usage
 
 runner = CliRunner()
 
 
-def cassette(request: pytest.FixtureRequest) -> Path:
-    return CASSETTES / "test_tasks" / f"{request.node.name}.yaml"
-
-
-def request_bodies(path: Path) -> list[dict[str, object]]:
-    return [json.loads(i["request"]["body"]) for i in recorded_interactions(path)]
+def request_bodies(cassette: Any) -> list[dict[str, Any]]:
+    return [request for request, _ in exchanged_bodies(cassette)]
 
 
 @pytest.mark.vcr
-def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, vcr: Any) -> None:
     out = tmp_path / "brief.json"
     result = runner.invoke(app, ["brief", str(VI_SEED), "-o", str(out)], env=cli_env)
     assert result.exit_code == 0, result.stderr
@@ -55,41 +52,39 @@ def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, r
     assert (meta.source_language, meta.model) == ("vi", EMBEDDED_MODEL)
     assert meta.prompt_version.startswith("translate@") and "+brief@" in meta.prompt_version
     # Tokens and attempts are counted over every exchange, re-asks included.
-    assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == recorded_usage(cassette(request))
-    assert meta.attempts == len(recorded_interactions(cassette(request)))
+    assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == exchanged_usage(vcr)
+    assert meta.attempts == len(vcr.requests)
     # The model saw the repaired text, never the glued words.
-    first_prompt = json.dumps(request_bodies(cassette(request))[0], ensure_ascii=False)
+    first_prompt = json.dumps(request_bodies(vcr)[0], ensure_ascii=False)
     assert "Tỉnh ủy Bắc Ninh Nguyễn Anh Tuấn vừa" in first_prompt and "Tuấnvừa" not in first_prompt
 
 
 @pytest.mark.vcr
-def test_cli_brief_of_english_seed_as_markdown(cli_env: dict[str, str], request: pytest.FixtureRequest) -> None:
+def test_cli_brief_of_english_seed_as_markdown(cli_env: dict[str, str], vcr: Any) -> None:
     result = runner.invoke(app, ["brief", str(EN_SEED), "--format", "markdown"], env=cli_env)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("# ") and "## Key points" in lines and "## Figures" in lines
     assert "| 10,171 hectares | 10,171 hectares |" in result.stdout
     assert "source: https://baobacninhtv.vn/" in lines[-1]
-    bodies = request_bodies(cassette(request))
-    assert len(bodies) == len(recorded_interactions(cassette(request)))
+    bodies = request_bodies(vcr)
+    assert len(bodies) == len(vcr.requests)
     prompt = json.dumps(bodies[0], ensure_ascii=False)
     # English articles go straight to the brief, without captions, comment counters or the source line.
     assert "Dong Ho folk painting" not in prompt and "Comment (0)" not in prompt and "Source:" not in prompt
-    assert "translate" not in prompt.lower().split("<article>")[0]
+    assert not any("news translator" in json.dumps(body) for body in bodies)
 
 
 @pytest.mark.vcr
-def test_translate_vietnamese_to_english(summarizer: Summarizer, request: pytest.FixtureRequest) -> None:
+def test_translate_vietnamese_to_english(summarizer: Summarizer, vcr: Any) -> None:
     text = VI_SEED.read_text(encoding="utf-8")
     translation = summarizer.translate(text, to="en", name=str(VI_SEED))
     article = clean_article(text)
     assert [p.source for p in translation.paragraphs] == list(article.paragraphs)
     for pair in translation.paragraphs:
         assert pair.translation != pair.source and is_english(pair.translation)
-    assert translation.meta.attempts == len(recorded_interactions(cassette(request)))
-    assert (translation.meta.usage.prompt_tokens, translation.meta.usage.completion_tokens) == recorded_usage(
-        cassette(request)
-    )
+    assert translation.meta.attempts == len(vcr.requests)
+    assert (translation.meta.usage.prompt_tokens, translation.meta.usage.completion_tokens) == exchanged_usage(vcr)
 
 
 @pytest.mark.vcr
@@ -122,27 +117,31 @@ def test_summary_of_english_seed_in_vietnamese(summarizer: Summarizer) -> None:
 
 
 @pytest.mark.vcr
-def test_invalid_answer_is_reasked_with_the_reason(summarizer: Summarizer, request: pytest.FixtureRequest) -> None:
-    summary = summarizer.summarize(EN_SEED.read_text(encoding="utf-8"), lang="en", max_words=30, name="seed")
-    bodies = request_bodies(cassette(request))
-    assert summary.meta.attempts == len(bodies) >= 2
-    # The re-ask carries the failed answer and says what was wrong with it.
-    reask = bodies[1]["messages"]
-    assert isinstance(reask, list) and reask[-2]["role"] == "assistant"
-    assert "write at most 30" in reask[-1]["content"]
-    assert count_words(summary.summary) <= 30
-    assert (summary.meta.usage.prompt_tokens, summary.meta.usage.completion_tokens) == recorded_usage(cassette(request))
+def test_invalid_answer_is_reasked_with_the_reason(summarizer: Summarizer, vcr: Any) -> None:
+    # Recorded: asked for at most 30 words, the model answered 31 words three times running.
+    with pytest.raises(OutputValidationError, match="after 3 attempt") as caught:
+        summarizer.summarize(EN_SEED.read_text(encoding="utf-8"), lang="en", max_words=30, name="seed")
+    exchanges = exchanged_bodies(vcr)
+    assert len(exchanges) == caught.value.attempts == 3  # one call, 1 + 2 re-asks, no more
+    for number, (request_body, _) in enumerate(exchanges[1:], start=1):
+        messages = request_body["messages"]
+        # Each re-ask carries the failed answers and says what was wrong with them.
+        assert [m["role"] for m in messages[-2 * number :]] == ["assistant", "user"] * number
+        assert "write at most 30" in messages[-1]["content"]
+    last_answer = exchanges[-1][1]["choices"][0]["message"]["content"]
+    assert caught.value.last_output == last_answer
+    assert count_words(json.loads(last_answer)["summary"]) > 30
+    usage = caught.value.usage
+    assert (usage.prompt_tokens, usage.completion_tokens) == exchanged_usage(vcr)
+    assert "summary has" in str(caught.value) and "\n" not in str(caught.value)
 
 
 @pytest.mark.vcr
-def test_answer_cut_off_raises_with_attempts_usage_and_last_output(
-    backend_url: str, request: pytest.FixtureRequest
-) -> None:
+def test_answer_cut_off_raises_with_attempts_usage_and_last_output(backend_url: str, vcr: Any) -> None:
     settings = resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, max_output_tokens=64, env={})
     with Summarizer(settings) as summarizer, pytest.raises(OutputValidationError, match="cut off") as caught:
         summarizer.brief(EN_SEED.read_text(encoding="utf-8"), name="seed")
-    [interaction] = recorded_interactions(cassette(request))
-    answer = json.loads(interaction["response"]["body"]["string"])
+    [(_, answer)] = exchanged_bodies(vcr)
     assert caught.value.attempts == 1
     assert caught.value.last_output == answer["choices"][0]["message"]["content"]
     assert caught.value.usage.completion_tokens == answer["usage"]["completion_tokens"] == 64

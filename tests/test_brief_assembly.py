@@ -1,0 +1,71 @@
+"""How a model's draft becomes a brief: figures by number, names traced, lengths trimmed, warnings kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import clean_article
+from summarizer._api import _described_figures, _source_form, _trimmed_points, _trimmed_summary
+from summarizer._figures import extract_figures
+from summarizer._glossary import DEFAULT_GLOSSARY
+from summarizer._schema import BriefDraft, FigureNote
+from summarizer._text import count_words
+
+from .conftest import VI_SEED
+
+ARTICLE = clean_article(VI_SEED.read_text(encoding="utf-8"))
+FIGURES = extract_figures(ARTICLE.text, "vi")
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("Nguyen Anh Tuan", "Nguyễn Anh Tuấn"),
+        ("Bac Ninh", "Bắc Ninh"),
+        ("Victory Giant Technology Group (China)", "Victory Giant Technology"),
+        ("Amkor Technology Vietnam", "Amkor Technology Việt Nam"),
+        ("Industrial Park", "Khu công nghiệp"),
+        ("North Ninh", None),
+        ("...", None),
+    ],
+)
+def test_names_are_traced_to_the_articles_spelling(name: str, source: str | None) -> None:
+    assert _source_form(name, ARTICLE.text, DEFAULT_GLOSSARY) == source
+
+
+def _draft(notes: list[FigureNote]) -> BriefDraft:
+    summary = " ".join(["Bac Ninh attracted a new electronics plant this year."] * 8)
+    return BriefDraft(headline="H", summary=summary, key_points=["a", "b", "c"], figures=notes)
+
+
+def test_figures_keep_the_source_numbers_and_report_gaps() -> None:
+    notes = [
+        FigureNote(id=1, refers_to="total investment in the plant"),
+        FigureNote(id=1, refers_to="a second description, ignored"),
+        FigureNote(id=2, refers_to="giá trị sản xuất"),
+        FigureNote(id=99, refers_to="nothing"),
+    ]
+    warnings: list[str] = []
+    figures = _described_figures(FIGURES, _draft(notes), warnings)
+    assert [f.english for f in figures] == [f.english for f in FIGURES]
+    assert figures[0].refers_to == "total investment in the plant" and figures[0].value == 400e6
+    assert figures[1].refers_to == ""
+    assert any("in Vietnamese" in w for w in warnings)
+    assert any("figure 99" in w for w in warnings)
+    assert sum("did not say" in w for w in warnings) == len(FIGURES) - 2
+
+
+def test_long_summary_is_cut_at_a_sentence_with_a_warning() -> None:
+    long = " ".join(f"Sentence number {i} has exactly seven words." for i in range(40))
+    warnings: list[str] = []
+    cut = _trimmed_summary(long, warnings)
+    assert 60 <= count_words(cut) <= 150 and cut.endswith("words.")
+    assert long.startswith(cut)
+    assert warnings == [f"the model's summary ran to {count_words(long)} words; cut to {count_words(cut)}"]
+    assert _trimmed_summary("Short enough.", warnings) == "Short enough."
+
+
+def test_extra_key_points_are_dropped_with_a_warning() -> None:
+    warnings: list[str] = []
+    assert _trimmed_points([str(i) for i in range(8)], warnings) == [str(i) for i in range(6)]
+    assert warnings == ["the model gave 8 key points; kept the first 6"]
