@@ -57,7 +57,9 @@ class _CompactSchema(GenerateJsonSchema):
         return result
 
 
-class _Strict(BaseModel):
+class _AnswerModel(BaseModel):
+    """A model the LLM fills in: keys it adds are ignored, and its schema is sent compact."""
+
     model_config = ConfigDict(extra="ignore")
 
     @classmethod
@@ -91,7 +93,7 @@ def _require_english_list(values: list[str]) -> list[str]:
     return values
 
 
-class Entity(_Strict):
+class Entity(_AnswerModel):
     """A person, organisation or place named in the article."""
 
     source: str = Field(description="the name exactly as written in the article")
@@ -101,7 +103,7 @@ class Entity(_Strict):
     _repaired = field_validator("english", "role", mode="before")(_repair_english)
 
 
-class _BriefText(_Strict):
+class _BriefText(_AnswerModel):
     # The prose comes first: written after the source-language "source" fields, the headline of a
     # small model drifts back into Vietnamese.
     headline: str
@@ -129,7 +131,7 @@ class _BriefText(_Strict):
         return summary
 
 
-class FigureNote(_Strict):
+class FigureNote(_AnswerModel):
     """What one numbered figure of the article measures."""
 
     id: int = Field(description="the number of the figure in the list of figures")
@@ -139,7 +141,7 @@ class FigureNote(_Strict):
     _repaired = field_validator("refers_to", mode="before")(_repair_english)
 
 
-class _BriefEntities(_Strict):
+class _BriefEntities(_AnswerModel):
     people: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
     organizations: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
     places: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
@@ -162,7 +164,7 @@ class Figure(BaseModel):
     refers_to: str
 
 
-class SummaryContent(_Strict):
+class SummaryContent(_AnswerModel):
     """A structured summary as the model writes it, in the language asked for."""
 
     title: str
@@ -190,14 +192,14 @@ class SummaryContent(_Strict):
         return self
 
 
-class TranslatedParagraph(_Strict):
+class TranslatedParagraph(_AnswerModel):
     """One numbered paragraph of a translation."""
 
     n: int = Field(description="the number of the source paragraph")
     text: str
 
 
-class TranslationChunk(_Strict):
+class TranslationChunk(_AnswerModel):
     """The model's translation of a run of numbered paragraphs."""
 
     paragraphs: list[TranslatedParagraph]
