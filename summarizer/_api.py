@@ -243,18 +243,25 @@ class Summarizer:
         article = clean_article(text, name)
         if not article.paragraphs:
             raise InputError(name, "holds no article text once captions, links and comment lines are removed")
-        needed = estimate_tokens(article.text) + PROMPT_OVERHEAD_TOKENS
-        room = self.settings.context_tokens - self.settings.max_output_tokens
-        if needed > room:
-            raise InputError(name, _too_long(needed, room, self.settings))
+        self._require_room(name, estimate_tokens(article.text) + PROMPT_OVERHEAD_TOKENS)
         return article
 
     def _check_fits(self, article: Article, messages: list[dict[str, str]], response_model: type[BaseModel]) -> None:
         schema_text = str(response_model.model_json_schema())
         needed = sum(estimate_tokens(m["content"]) for m in messages) + estimate_tokens(schema_text)
-        room = self.settings.context_tokens - self.settings.max_output_tokens
+        self._require_room(article.name, needed)
+
+    def _require_room(self, name: str, needed: int) -> None:
+        """Refuse a request of about `needed` tokens that would leave no room for the answer."""
+        settings = self.settings
+        room = settings.context_tokens - settings.max_output_tokens
         if needed > room:
-            raise InputError(article.name, _too_long(needed, room, self.settings))
+            raise InputError(
+                name,
+                f"article is too long for one request: about {needed:,} tokens with the prompt, "
+                f"the model takes {room:,} ({settings.context_tokens:,} context minus "
+                f"{settings.max_output_tokens:,} for the answer); about {needed - room:,} over",
+            )
 
     def _terms(self, text: str) -> str:
         return "\n".join(f"{src} = {en}" for src, en in self.glossary.terms_in(text)) or "(none)"
@@ -347,10 +354,13 @@ class Summarizer:
                 kind: self._traceable(getattr(draft, kind), article, kind, notes.warnings)
                 for kind in ("people", "organizations", "places")
             }
+            # Trimmed here, not in the builder: RunInfo takes a copy of the warnings when it is made.
+            summary = _trimmed_summary(draft.summary, notes.warnings)
+            points = _trimmed_points(draft.key_points, notes.warnings)
             return lambda info: Brief(
                 headline=draft.headline,
-                summary=_trimmed_summary(draft.summary, notes.warnings),
-                key_points=_trimmed_points(draft.key_points, notes.warnings),
+                summary=summary,
+                key_points=points,
                 figures=brief_figures,
                 **entities,
                 meta=info,
@@ -421,14 +431,6 @@ def _trimmed_points(points: list[str], warnings: list[str]) -> list[str]:
         return points
     warnings.append(f"the model gave {len(points)} key points; kept the first {MAX_KEY_POINTS}")
     return points[:MAX_KEY_POINTS]
-
-
-def _too_long(needed: int, room: int, settings: Settings) -> str:
-    return (
-        f"article is too long for one request: about {needed:,} tokens with the prompt, "
-        f"the model takes {room:,} ({settings.context_tokens:,} context minus "
-        f"{settings.max_output_tokens:,} for the answer); about {needed - room:,} over"
-    )
 
 
 def _check_language(language: str, what: str) -> None:

@@ -101,19 +101,17 @@ def _reask_policy(reasks: int, *, asynchronous: bool) -> Retrying | AsyncRetryin
     return policy(stop=stop_after_attempt(reasks + 1), retry=retry_if_exception_type(_REASKED_ERRORS), reraise=True)
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: ValidationError | json.JSONDecodeError) -> str:
     """One line saying why an answer failed validation."""
-    if isinstance(exc, ValidationError):
-        parts = []
-        for error in exc.errors()[:_MAX_REASON_ERRORS]:
-            where = ".".join(str(part) for part in error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            parts.append(f"{where}: {message}" if where else message)
-        more = exc.error_count() - _MAX_REASON_ERRORS
-        return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON ({exc.msg} at character {exc.pos})"
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    parts = []
+    for error in exc.errors()[:_MAX_REASON_ERRORS]:
+        where = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    more = exc.error_count() - _MAX_REASON_ERRORS
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
 
 
 class ChatBackend:
@@ -147,7 +145,7 @@ class ChatBackend:
         *,
         asynchronous: bool = False,
     ) -> dict[str, Any]:
-        request: dict[str, Any] = {
+        return {
             "model": self.settings.model,
             "response_model": response_model,
             "messages": messages,
@@ -157,7 +155,6 @@ class ChatBackend:
             "temperature": self.settings.temperature,
             "hooks": record.hooks(),
         }
-        return request
 
     def complete(
         self,

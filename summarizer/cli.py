@@ -52,6 +52,7 @@ EXIT_BACKEND = 4
 EXIT_OUTPUT = 5
 EXIT_INTERRUPTED = 130
 STDIN_NAME = "-"
+STDIN_LABEL = "<stdin>"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -203,12 +204,6 @@ def _errors_reported(article: str | None = None, *, verbose: bool = False) -> It
         _fail("interrupted", EXIT_INTERRUPTED)
 
 
-def _read(article: str) -> tuple[str, str]:
-    if article == STDIN_NAME:
-        return read_stream(sys.stdin.buffer), "<stdin>"
-    return read_article(article), article
-
-
 def _choose_format(chosen: OutputFormat | None, output: Path | None) -> OutputFormat:
     if chosen is not None:
         return chosen
@@ -225,7 +220,7 @@ def _status(message: str) -> Any:
     return Console(stderr=True).status(message)
 
 
-def _emit(result: Brief | Summary | Translation, fmt: OutputFormat, output: Path | None, name: str) -> None:
+def _emit(result: Brief | Summary | Translation, fmt: OutputFormat, output: Path | None) -> None:
     if fmt is OutputFormat.json:
         text = result.model_dump_json(indent=2) + "\n"
     elif isinstance(result, Brief):
@@ -252,11 +247,12 @@ def _run_task(
     task: Callable[[Summarizer, str, str], Brief | Summary | Translation],
 ) -> None:
     _configure_logging(verbose)
-    with _errors_reported(article, verbose=verbose):
-        text, name = _read(article)
+    name = STDIN_LABEL if article == STDIN_NAME else article
+    with _errors_reported(name, verbose=verbose):
+        text = read_stream(sys.stdin.buffer) if article == STDIN_NAME else read_article(article)
         with Summarizer(settings) as summarizer, _status(f"{name} on {settings.model}…"):
             result = task(summarizer, text, name)
-        _emit(result, _choose_format(fmt, output), output, name)
+        _emit(result, _choose_format(fmt, output), output)
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from summarizer import clean_article
+from summarizer import Summarizer, clean_article, resolve_settings
 from summarizer._api import _described_figures, _source_form, _trimmed_points, _trimmed_summary
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
@@ -12,6 +14,7 @@ from summarizer._schema import BriefDraft, FigureNote
 from summarizer._text import count_words
 
 from .conftest import VI_SEED
+from .fake_server import Reply, ScriptedServer, chat_completion
 
 ARTICLE = clean_article(VI_SEED.read_text(encoding="utf-8"))
 FIGURES = extract_figures(ARTICLE.text, "vi")
@@ -69,3 +72,23 @@ def test_extra_key_points_are_dropped_with_a_warning() -> None:
     warnings: list[str] = []
     assert _trimmed_points([str(i) for i in range(8)], warnings) == [str(i) for i in range(6)]
     assert warnings == ["the model gave 8 key points; kept the first 6"]
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_repairs_made_while_building_the_brief_reach_its_warnings() -> None:
+    draft = {
+        "headline": "Bac Ninh welcomes Singaporean investors",
+        "summary": " ".join(f"Sentence {i} says the province courts chip makers." for i in range(30)),
+        "key_points": [f"Point {i}." for i in range(8)],
+        "figures": [],
+        "people": [{"source": "Nobody Here", "english": "Nobody Here", "role": "invented"}],
+    }
+    article = "Bac Ninh province has 33 industrial parks. Singaporean firms visited the province this week."
+    with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))]) as server:
+        settings = resolve_settings(base_url=server.base_url, model="m", retries=0, env={})
+        with Summarizer(settings) as summarizer:
+            brief = summarizer.brief(article, name="a.txt")
+    assert count_words(brief.summary) <= 150 and len(brief.key_points) == 6 and brief.people == []
+    warnings = " | ".join(brief.meta.warnings)
+    assert "cut to" in warnings and "kept the first 6" in warnings and "'Nobody Here'" in warnings
+    assert "did not say what '33'" in warnings
