@@ -42,7 +42,7 @@ def chat_completion(content: str, *, prompt_tokens: int = 10, completion_tokens:
 class ScriptedServer:
     """Answers POSTs with `replies` in order (the last one repeats) and records the requests."""
 
-    def __init__(self, replies: list[Reply]) -> None:
+    def __init__(self, replies: list[Reply], port: int = 0) -> None:
         self.replies = replies
         self.requests: list[dict[str, Any]] = []
         outer = self
@@ -72,7 +72,7 @@ class ScriptedServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -89,8 +89,4 @@ class ScriptedServer:
 
 
 if __name__ == "__main__":
-    port = int(sys.argv[sys.argv.index("--port") + 1])
-    server = ScriptedServer([Reply()])
-    server._httpd.server_close()
-    server._httpd = ThreadingHTTPServer(("127.0.0.1", port), server._httpd.RequestHandlerClass)
-    server._httpd.serve_forever()
+    ScriptedServer([Reply()], port=int(sys.argv[sys.argv.index("--port") + 1]))._httpd.serve_forever()

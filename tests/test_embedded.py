@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import EmbeddedBackendError, LocalServer
-from summarizer._embedded import assemble_model, bundled_parts, server_command
+from summarizer._embedded import assemble_model, bundled_parts, free_port, server_command
 
 FAKE_SERVER = [sys.executable, str(Path(__file__).with_name("fake_server.py"))]
 loopback_allowed = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -58,6 +58,11 @@ def test_server_command_binds_loopback_with_all_cores(tmp_path: Path) -> None:
     assert command[command.index("--n_threads") + 1] == str(os.cpu_count())
 
 
+def _fake_local_server(tmp_path: Path) -> LocalServer:
+    port = free_port()
+    return LocalServer([*FAKE_SERVER, "--port", str(port)], port=port, log_path=tmp_path / "log")
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -68,9 +73,7 @@ def _alive(pid: int) -> bool:
 
 @loopback_allowed
 def test_server_starts_answers_and_stops(tmp_path: Path) -> None:
-    server = LocalServer(FAKE_SERVER, log_path=tmp_path / "log")
-    server._command = [*FAKE_SERVER, "--port", str(server.port)]
-    with server:
+    with _fake_local_server(tmp_path) as server:
         pid = server.pid
         assert pid is not None and _alive(pid)
         assert server.base_url.startswith("http://127.0.0.1:")
@@ -79,9 +82,7 @@ def test_server_starts_answers_and_stops(tmp_path: Path) -> None:
 
 @loopback_allowed
 def test_server_is_stopped_when_the_work_fails(tmp_path: Path) -> None:
-    server = LocalServer(log_path=tmp_path / "log")
-    server._command = [*FAKE_SERVER, "--port", str(server.port)]
-    with pytest.raises(RuntimeError), server:
+    with pytest.raises(RuntimeError), _fake_local_server(tmp_path) as server:
         pid = server.pid
         raise RuntimeError("the brief failed")
     assert pid is not None and not _alive(pid)
