@@ -14,14 +14,15 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_origin
 
 from pydantic import BaseModel
 
 from ._backend import ChatBackend, Completion
+from ._cache import ResponseCache, request_key
 from ._config import Settings, resolve_settings
 from ._embedded import LocalServer
-from ._errors import ConfigError, InputError, OutputValidationError, Usage
+from ._errors import ConfigError, InputError, OutputValidationError, SummarizerError, Usage
 from ._figures import SourceFigure, extract_figures, figure_kept
 from ._glossary import DEFAULT_GLOSSARY, Glossary
 from ._hygiene import Article, clean_article
@@ -38,13 +39,17 @@ from ._schema import (
     RunInfo,
     Summary,
     SummaryContent,
+    TranslatedParagraph,
     Translation,
     TranslationChunk,
     is_english,
+    schema_text,
 )
 from ._text import LANGUAGE_NAMES, Language, count_words, strip_marks
 
 ResultT = TypeVar("ResultT", bound=BaseModel)
+TaskName = Literal["brief", "translate", "summarize"]
+Result = Brief | Summary | Translation
 
 DEFAULT_SUMMARY_WORDS = 120
 MIN_SUMMARY_WORDS = 20
@@ -62,12 +67,40 @@ def estimate_tokens(text: str) -> int:
     return -(-len(text.encode("utf-8")) // _BYTES_PER_TOKEN)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One task and its options, to apply to many articles (see `abatch` and `FolderBatch`)."""
+
+    task: TaskName = "brief"
+    to: Language = "en"
+    """The target language of a translation."""
+    lang: Language = "en"
+    """The language of a summary."""
+    max_words: int = DEFAULT_SUMMARY_WORDS
+    """The longest summary paragraph."""
+
+    @property
+    def prompt_names(self) -> tuple[str, ...]:
+        """The prompt templates the task may use (translation first for Vietnamese sources)."""
+        return ("translate",) if self.task == "translate" else ("translate", self.task)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The options that shape this task's result (not those of other tasks)."""
+        if self.task == "translate":
+            return {"task": self.task, "to": self.to}
+        if self.task == "summarize":
+            return {"task": self.task, "lang": self.lang, "max_words": self.max_words}
+        return {"task": self.task}
+
+
 @dataclass
 class _Tally:
     """Tokens and attempts of a task, failed attempts included."""
 
     usage: Usage = field(default_factory=Usage)
     attempts: int = 0
+    cached: int = 0
 
     def add(self, usage: Usage, attempts: int) -> None:
         self.usage += usage
@@ -113,6 +146,8 @@ class Summarizer:
         self.glossary = glossary
         self._backend: ChatBackend | None = None
         self._server: LocalServer | None = None
+        self._cache: ResponseCache | None = None
+        self._cache_opened = False
         self._lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -127,8 +162,26 @@ class Summarizer:
                 self._backend = ChatBackend(self.settings, base_url)
             return self._backend
 
+    async def aprepare(self) -> None:
+        """Start the embedded server (if it is the backend) and make the HTTP client now, not
+        inside the first request: a batch then starts all its articles at full speed."""
+        if self._backend is None:
+            await asyncio.to_thread(self._ready_async_backend)
+
+    def _ready_async_backend(self) -> ChatBackend:
+        backend = self._ready_backend()
+        backend.prepare_async()
+        return backend
+
+    def _ready_cache(self) -> ResponseCache | None:
+        with self._lock:
+            if not self._cache_opened and self.settings.cache_path is not None:
+                self._cache = ResponseCache(self.settings.cache_path)
+            self._cache_opened = True
+            return self._cache
+
     def close(self) -> None:
-        """Stop the embedded server if this Summarizer started one."""
+        """Stop the embedded server if this Summarizer started one; close connections and the cache."""
         with self._lock:
             if self._backend is not None:
                 self._backend.close()
@@ -136,6 +189,10 @@ class Summarizer:
             if self._server is not None:
                 self._server.stop()
                 self._server = None
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
+            self._cache_opened = False
 
     def __enter__(self) -> Summarizer:
         return self
@@ -151,6 +208,8 @@ class Summarizer:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._backend is not None:
+            await self._backend.aclose()
         await asyncio.to_thread(self.close)
 
     # -- public tasks --------------------------------------------------------------------------
@@ -183,6 +242,38 @@ class Summarizer:
         """The async twin of `summarize`."""
         return await self._arun(self._summarize_task(text, lang, max_words, name))
 
+    def run(self, job: Job, text: str, *, name: str = "<text>") -> Result:
+        """Run `job`'s task on `text`."""
+        result: Result = self._run(self._job_task(job, text, name))
+        return result
+
+    async def arun(self, job: Job, text: str, *, name: str = "<text>") -> Result:
+        """The async twin of `run`."""
+        result: Result = await self._arun(self._job_task(job, text, name))
+        return result
+
+    def estimate_prompt_tokens(self, job: Job, text: str, *, name: str = "<text>") -> int:
+        """About how many prompt tokens `job` would send for `text` if no answer needed a re-ask,
+        found without a request: the task runs with its source text standing in for each answer."""
+        task: _Task[Any] = self._job_task(job, text, name)
+        total = 0
+        try:
+            request = next(task.steps)
+            while True:
+                total += _request_tokens(request.messages, request.response_model)
+                request = task.steps.send(_stand_in(request))
+        except StopIteration:
+            return total
+
+    def _job_task(self, job: Job, text: str, name: str) -> _Task[Any]:
+        if job.task == "brief":
+            return self._brief_task(text, name)
+        if job.task == "translate":
+            return self._translate_task(text, job.to, name)
+        if job.task == "summarize":
+            return self._summarize_task(text, job.lang, job.max_words, name)
+        raise ConfigError(f"task: expected brief, translate or summarize, got {job.task!r}")
+
     # -- drivers -------------------------------------------------------------------------------
 
     def _run(self, task: _Task[ResultT]) -> ResultT:
@@ -190,34 +281,69 @@ class Summarizer:
         tally = _Tally()
         try:
             request = next(task.steps)
-            backend = self._ready_backend()
             while True:
-                try:
-                    outcome: Completion[Any] | OutputValidationError = backend.complete(
-                        request.response_model, request.messages, context=request.context
-                    )
-                except OutputValidationError as exc:
-                    outcome = exc
+                key, outcome = self._cached(request, tally)
+                if outcome is None:
+                    backend = self._ready_backend()
+                    try:
+                        outcome = backend.complete(request.response_model, request.messages, context=request.context)
+                        self._store(key, outcome)
+                    except OutputValidationError as exc:
+                        outcome = exc
                 request = _advance(task, tally, outcome)
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
+        except SummarizerError as exc:
+            exc.task_usage, exc.task_attempts = tally.usage, tally.attempts
+            raise
 
     async def _arun(self, task: _Task[ResultT]) -> ResultT:
         started = time.perf_counter()
         tally = _Tally()
         try:
             request = next(task.steps)
-            backend = await asyncio.to_thread(self._ready_backend)
             while True:
-                try:
-                    outcome: Completion[Any] | OutputValidationError = await backend.acomplete(
-                        request.response_model, request.messages, context=request.context
-                    )
-                except OutputValidationError as exc:
-                    outcome = exc
+                key, outcome = self._cached(request, tally)
+                if outcome is None:
+                    backend = self._backend
+                    if backend is None:
+                        backend = await asyncio.to_thread(self._ready_async_backend)
+                    try:
+                        outcome = await backend.acomplete(
+                            request.response_model, request.messages, context=request.context
+                        )
+                        self._store(key, outcome)
+                    except OutputValidationError as exc:
+                        outcome = exc
                 request = _advance(task, tally, outcome)
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
+        except SummarizerError as exc:
+            exc.task_usage, exc.task_attempts = tally.usage, tally.attempts
+            raise
+
+    def _cached(
+        self, request: _Request, tally: _Tally
+    ) -> tuple[str | None, Completion[Any] | OutputValidationError | None]:
+        """The request's cache key and its stored answer, validated again as a fresh one would be."""
+        cache = self._cache if self._cache_opened else self._ready_cache()
+        if cache is None:
+            return None, None
+        key = request_key(self.settings, request.response_model, request.messages)
+        stored = cache.get(key)
+        if stored is None:
+            return key, None
+        try:
+            value = request.response_model.model_validate_json(stored.answer, context=request.context)
+        except ValueError:
+            # Stored under an older rule set: ask again, and the new answer replaces it.
+            return key, None
+        tally.cached += 1
+        return key, Completion(value=value, usage=Usage(), attempts=0)
+
+    def _store(self, key: str | None, completion: Completion[Any]) -> None:
+        if key is not None and self._cache is not None:
+            self._cache.put(key, completion.value.model_dump_json(), completion.usage, completion.attempts)
 
     def _result(
         self, task: _Task[ResultT], build: Callable[[RunInfo], ResultT], tally: _Tally, started: float
@@ -231,6 +357,7 @@ class Summarizer:
                 prompt_version="+".join(dict.fromkeys(task.notes.prompt_versions)),
                 attempts=tally.attempts,
                 usage=tally.usage,
+                cached_answers=tally.cached,
                 seconds=round(time.perf_counter() - started, 3),
                 warnings=task.notes.warnings,
             )
@@ -247,9 +374,7 @@ class Summarizer:
         return article
 
     def _check_fits(self, article: Article, messages: list[dict[str, str]], response_model: type[BaseModel]) -> None:
-        schema_text = str(response_model.model_json_schema())
-        needed = sum(estimate_tokens(m["content"]) for m in messages) + estimate_tokens(schema_text)
-        self._require_room(article.name, needed)
+        self._require_room(article.name, _request_tokens(messages, response_model))
 
     def _require_room(self, name: str, needed: int) -> None:
         """Refuse a request of about `needed` tokens that would leave no room for the answer."""
@@ -407,6 +532,23 @@ class Summarizer:
             else:
                 kept.append(entity.model_copy(update={"source": source}))
         return kept
+
+
+def _request_tokens(messages: list[dict[str, str]], response_model: type[BaseModel]) -> int:
+    """Estimated prompt tokens of a request: its messages and the schema instructor adds."""
+    return sum(estimate_tokens(m["content"]) for m in messages) + estimate_tokens(schema_text(response_model))
+
+
+def _stand_in(request: _Request) -> BaseModel:
+    """An answer of the right shape that costs nothing: the source paragraphs for a translation,
+    empty fields otherwise (built without validation)."""
+    if request.response_model is TranslationChunk:
+        sources: dict[int, str] = (request.context or {})["sources"]
+        paragraphs = [TranslatedParagraph.model_construct(n=n, text=text) for n, text in sources.items()]
+        return TranslationChunk.model_construct(paragraphs=paragraphs)
+    fields = request.response_model.model_fields
+    empty: dict[str, Any] = {name: [] if get_origin(info.annotation) is list else "" for name, info in fields.items()}
+    return request.response_model.model_construct(**empty)
 
 
 def _trimmed_summary(summary: str, warnings: list[str]) -> str:

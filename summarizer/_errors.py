@@ -27,6 +27,11 @@ class Usage:
 class SummarizerError(Exception):
     """Base class of every error summarizer raises."""
 
+    task_usage: Usage = Usage()
+    """Tokens the failed task had spent, over all its requests and attempts (set by the Summarizer)."""
+    task_attempts: int = 0
+    """Model answers the failed task had received, invalid ones included."""
+
 
 class ConfigError(SummarizerError):
     """The configuration is missing or contradictory (endpoint, model, prompts)."""

@@ -1,4 +1,4 @@
-"""Writing result files so that a reader never sees half a file."""
+"""Writing result files: whole or not at all, readable by the user only."""
 
 from __future__ import annotations
 
@@ -8,19 +8,27 @@ import tempfile
 from pathlib import Path
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write `text` (UTF-8) to `path` through a temporary file in the same folder and a rename."""
+def make_private_dirs(path: str | Path) -> None:
+    """Create folder `path` and its missing parents, readable by the user only."""
+    Path(path).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str, *, durable: bool = True) -> None:
+    """Write `text` (UTF-8) to `path` through a temporary file in the same folder and a rename.
+
+    The file is the user's alone (0600, as mkstemp makes it): briefs of unpublished articles are
+    not for other accounts on the machine. The rename makes it whole or absent after a crash of
+    the process; `durable` also flushes it to disk first (an fsync, about a millisecond), for
+    whole files after a power loss too.
+    """
     path = Path(path)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # mkstemp creates the file 0600; a result file gets the mode any new file would get.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -47,17 +47,24 @@ class Glossary:
     """Source terms and their English forms, longest first so that longer terms win."""
 
     terms: tuple[tuple[str, str], ...] = BUILTIN_TERMS
-    _patterns: tuple[tuple[re.Pattern[str], str], ...] = field(init=False, repr=False, compare=False)
+    _patterns: tuple[tuple[re.Pattern[str], str, str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ordered = sorted(self.terms, key=lambda pair: len(pair[0]), reverse=True)
-        object.__setattr__(self, "_patterns", tuple((_term_pattern(src), en) for src, en in ordered))
+        patterns = tuple((_term_pattern(src), en, src.casefold()) for src, en in ordered)
+        object.__setattr__(self, "_patterns", patterns)
+
+    def _candidates(self, text: str) -> list[tuple[re.Pattern[str], str]]:
+        """The patterns whose term occurs in `text` at all: a substring test is far cheaper than a
+        regular expression, and most texts hold few terms."""
+        folded = text.casefold()
+        return [(pattern, english) for pattern, english, term in self._patterns if term in folded]
 
     def terms_in(self, text: str) -> list[tuple[str, str]]:
         """The glossary terms `text` uses, and the names it holds with their English spelling."""
         found: dict[str, tuple[str, str]] = {}
         remaining = text
-        for pattern, english in self._patterns:
+        for pattern, english in self._candidates(text):
             for match in pattern.finditer(remaining):
                 found.setdefault(match.group(0).casefold(), (match.group(0), english))
             remaining = pattern.sub("\n", remaining)
@@ -73,7 +80,7 @@ class Glossary:
 
     def apply(self, text: str) -> str:
         """`text` with every source term that was left untranslated replaced by its English form."""
-        for pattern, english in self._patterns:
+        for pattern, english in self._candidates(text):
             text = pattern.sub(english, text)
         return text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,10 +54,20 @@ def load_prompt(
     """Load `<prompts_dir>/<name>.toml`, checking its keys and that it uses `requires`."""
     path = (prompts_dir or default_prompts_dir()) / f"{name}{PROMPT_SUFFIX}"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+        # Parsed once per file version: a batch asks for the same templates thousands of times.
+        return _parsed_prompt(name, path, stat.st_mtime_ns, stat.st_size, requires)
     except FileNotFoundError:
         raise PromptError(f"{path}: no such prompt template") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
+        raise PromptError(f"{path}: cannot be read: {exc}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_prompt(name: str, path: Path, mtime_ns: int, size: int, requires: tuple[str, ...]) -> PromptTemplate:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PromptError(f"{path}: cannot be read: {exc}") from None
     missing = [key for key in _REQUIRED_KEYS if not isinstance(data.get(key), str)]
     if missing:

@@ -1,4 +1,4 @@
-"""Reading article files: size limits and encodings (UTF-8, UTF-16, Windows-1258)."""
+"""Reading article files: size limits, encodings (UTF-8, UTF-16, Windows-1258) and HTML pages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from ._text import VIETNAMESE_LETTER, is_vietnamese_letter
 
 MAX_ARTICLE_BYTES = 2_000_000
 """Files above this size are refused before they are read whole."""
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+"""Files read as web pages: their main text is extracted, menus and footers left out."""
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _TYPOGRAPHY = frozenset("\u00a0“”‘’–—…•·«»°")
@@ -24,7 +26,14 @@ def _reads_as_vietnamese(text: str) -> bool:
 
 
 def read_article(path: str | Path) -> str:
-    """Read an article file and return its text; raise InputError naming the file otherwise."""
+    """Read an article file (text, or HTML by its suffix) and return its text; raise InputError
+    naming the file otherwise."""
+    path = Path(path)
+    return article_text(read_article_bytes(path), str(path), html=path.suffix.lower() in HTML_SUFFIXES)
+
+
+def read_article_bytes(path: str | Path) -> bytes:
+    """The bytes of an article file, refused when it is a folder, unreadable or over the size limit."""
     path = Path(path)
     name = str(path)
     if path.is_dir():
@@ -40,7 +49,31 @@ def read_article(path: str | Path) -> str:
         raise InputError(name, f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_ARTICLE_BYTES:
         raise InputError(name, _over_limit(f"{path.stat().st_size / 1e6:.1f} MB"))
-    return decode_article(data, name)
+    return data
+
+
+def article_text(data: bytes, name: str, *, html: bool = False) -> str:
+    """The article in `data`: decoded text, or the main text of an HTML page."""
+    return html_article(data, name) if html else decode_article(data, name)
+
+
+def html_article(data: bytes, name: str) -> str:
+    """The main text of a web page (title, paragraphs, then its canonical URL as a `Source:` line),
+    found by trafilatura rather than by stripping tags, so menus, related links and footers stay out."""
+    if not data.strip():
+        raise InputError(name, "is empty")
+    import trafilatura  # noqa: PLC0415 - lxml and its friends load only when a page is read
+
+    document = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, favor_precision=True)
+    text, title, url = (str(getattr(document, field, None) or "").strip() for field in ("text", "title", "url"))
+    if not text:
+        raise InputError(name, "no article text found in the HTML page")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if title and title not in lines:
+        lines.insert(0, title)
+    if url:
+        lines.append(f"Source: {url}")
+    return _check_text("\n\n".join(lines), name)
 
 
 def read_stream(stream: BinaryIO, name: str = "<stdin>") -> str:

@@ -20,13 +20,14 @@ def _footer(result: Brief | Summary | Translation) -> list[str]:
     """The checks' warnings, which must never be dropped silently, then how the result was made."""
     meta = result.meta
     source = f"; source: {meta.source_url}" if meta.source_url else ""
+    cached = f", {meta.cached_answers} answer(s) from the cache" if meta.cached_answers else ""
     warnings = ["## Warnings", "", *(f"- {warning}" for warning in meta.warnings), ""] if meta.warnings else []
     return [
         *warnings,
         f"_{meta.source_name} ({LANGUAGE_NAMES[meta.source_language]}); model {meta.model}, "
         f"prompt {meta.prompt_version}; {meta.usage.prompt_tokens:,} prompt + "
         f"{meta.usage.completion_tokens:,} completion tokens in {meta.attempts} attempt(s), "
-        f"{meta.seconds:.1f} s{source}_",
+        f"{meta.seconds:.1f} s{cached}{source}_",
     ]
 
 
@@ -56,3 +57,17 @@ def translation_markdown(translation: Translation) -> str:
     """The translation as Markdown: one paragraph per source paragraph, in order."""
     body = "\n\n".join(pair.translation for pair in translation.paragraphs)
     return body + "\n\n" + "\n".join(_footer(translation)) + "\n"
+
+
+def render_markdown(result: Brief | Summary | Translation) -> str:
+    """Any result as Markdown."""
+    if isinstance(result, Brief):
+        return brief_markdown(result)
+    if isinstance(result, Summary):
+        return summary_markdown(result)
+    return translation_markdown(result)
+
+
+def render_json(result: Brief | Summary | Translation) -> str:
+    """Any result as indented JSON (UTF-8 text, Vietnamese unescaped), ending with a newline."""
+    return result.model_dump_json(indent=2) + "\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -71,8 +74,26 @@ class _AnswerModel(BaseModel):
         mode: JsonSchemaMode = "validation",
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """The model's JSON Schema, compact by default (no generated titles)."""
-        return super().model_json_schema(by_alias, ref_template, schema_generator, mode, **kwargs)
+        """The model's JSON Schema, compact by default (no generated titles).
+
+        Made once per class and set of arguments (it is asked for on every request, and making it
+        takes milliseconds); each caller gets its own copy to change.
+        """
+        key = (cls, by_alias, ref_template, schema_generator, mode, tuple(sorted(kwargs.items())))
+        schema = _SCHEMAS.get(key)
+        if schema is None:
+            schema = super().model_json_schema(by_alias, ref_template, schema_generator, mode, **kwargs)
+            _SCHEMAS[key] = schema
+        return copy.deepcopy(schema)
+
+
+_SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+@functools.cache
+def schema_text(model: type[BaseModel]) -> str:
+    """The model's JSON Schema as compact JSON text, made once per model."""
+    return json.dumps(model.model_json_schema(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _repair_english(value: Any, info: ValidationInfo) -> Any:
@@ -249,6 +270,8 @@ class RunInfo(BaseModel):
     prompt_version: str
     attempts: int
     usage: Usage
+    cached_answers: int = 0
+    """Answers taken from the response cache: they cost no tokens this time."""
     seconds: float
     warnings: list[str] = Field(default_factory=list)
     """What the checks found and could not mend: shown with the result, never dropped silently."""

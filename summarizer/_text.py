@@ -65,4 +65,6 @@ def romanize_names(text: str) -> str:
     English news writes "Nguyen Anh Tuan" and "Bac Ninh"; a lowercase Vietnamese word left in English
     text is untranslated text, which validation must still catch rather than hide.
     """
+    if text.isascii():
+        return text
     return WORD.sub(lambda m: strip_marks(m.group(0)) if m.group(0)[:1].isupper() else m.group(0), text)

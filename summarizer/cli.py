@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import inspect
@@ -17,8 +18,10 @@ from typing import Annotated, Any, NoReturn, Optional, TypeVar, get_type_hints
 import typer
 
 from . import __version__
-from ._api import DEFAULT_SUMMARY_WORDS, Summarizer
+from ._api import DEFAULT_SUMMARY_WORDS, Job, Summarizer
+from ._batch import DEFAULT_CONCURRENCY, FolderBatch, ManifestEntry, PlannedArticle
 from ._config import (
+    CACHE_FILE_NAME,
     DEFAULT_CONTEXT_TOKENS,
     DEFAULT_MAX_OUTPUT_TOKENS,
     DEFAULT_REASKS,
@@ -27,6 +30,7 @@ from ._config import (
     EMBEDDED_MODEL,
     ENV_API_KEY,
     ENV_BASE_URL,
+    ENV_CACHE,
     ENV_CONTEXT_TOKENS,
     ENV_MAX_OUTPUT_TOKENS,
     ENV_MODE,
@@ -42,7 +46,7 @@ from ._embedded import LocalServer, ensure_model
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
 from ._files import write_text_atomic
 from ._reading import read_article, read_stream
-from ._render import brief_markdown, summary_markdown, translation_markdown
+from ._render import render_json, render_markdown
 from ._schema import Brief, Summary, Translation
 
 EXIT_FAILURE = 1
@@ -140,6 +144,18 @@ _BACKEND_OPTIONS: dict[str, Any] = {
     "prompts_dir": Annotated[
         Optional[Path], typer.Option("--prompts", envvar=ENV_PROMPTS, help="Folder of prompt templates to use.")
     ],
+    # No envvar= here: SUMMARIZER_CACHE may say "off", which resolve_settings reads itself.
+    "cache": Annotated[
+        Optional[Path],
+        typer.Option(
+            "--cache",
+            show_default=False,
+            help=f"Response cache file [{ENV_CACHE}, else {CACHE_FILE_NAME} in the user cache folder].",
+        ),
+    ],
+    "no_cache": Annotated[
+        bool, typer.Option("--no-cache", help=f"Neither read nor fill the response cache ({ENV_CACHE}=off).")
+    ],
 }
 
 
@@ -149,7 +165,9 @@ def with_backend_options(command: F) -> F:
     hints = get_type_hints(command, include_extras=True)
     own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "settings"]
     extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=False if name == "no_cache" else None, annotation=annotation
+        )
         for name, annotation in _BACKEND_OPTIONS.items()
     ]
 
@@ -158,6 +176,8 @@ def with_backend_options(command: F) -> F:
         options = {name: kwargs.pop(name) for name in _BACKEND_OPTIONS}
         if options["mode"] is not None:
             options["mode"] = options["mode"].value
+        if options.pop("no_cache"):
+            options["cache"] = False
         with _errors_reported(kwargs.get("article")):
             settings = resolve_settings(**options)
         return command(**kwargs, settings=settings)
@@ -184,12 +204,14 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 @contextmanager
-def _errors_reported(article: str | None = None, *, verbose: bool = False) -> Iterator[None]:
+def _errors_reported(
+    article: str | None = None, *, verbose: bool = False, input_code: int = EXIT_INPUT
+) -> Iterator[None]:
     """Turn library errors into one line on stderr and a documented exit code."""
     try:
         yield
     except InputError as exc:
-        _fail(str(exc), EXIT_INPUT)
+        _fail(str(exc), input_code)
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
     except BackendError as exc:
@@ -221,14 +243,7 @@ def _status(message: str) -> Any:
 
 
 def _emit(result: Brief | Summary | Translation, fmt: OutputFormat, output: Path | None) -> None:
-    if fmt is OutputFormat.json:
-        text = result.model_dump_json(indent=2) + "\n"
-    elif isinstance(result, Brief):
-        text = brief_markdown(result)
-    elif isinstance(result, Summary):
-        text = summary_markdown(result)
-    else:
-        text = translation_markdown(result)
+    text = render_json(result) if fmt is OutputFormat.json else render_markdown(result)
     if output is None:
         sys.stdout.write(text)
         return
@@ -314,6 +329,109 @@ def summarize(
         verbose,
         lambda s, text, name: s.summarize(text, lang=lang.value, max_words=max_words, name=name),
     )
+
+
+class TaskChoice(enum.StrEnum):
+    """What a batch does with each article."""
+
+    # Upper case: a member named `translate` would hide str.translate.
+    BRIEF = "brief"
+    TRANSLATE = "translate"
+    SUMMARIZE = "summarize"
+
+
+@app.command()
+@with_backend_options
+def batch(
+    input_dir: Annotated[Path, typer.Argument(metavar="INPUT_DIR", help="Folder of .txt, .md and .html articles.")],
+    output_dir: Annotated[
+        Path, typer.Option("--output", "-o", metavar="OUT_DIR", help="Where results and manifest.jsonl go.")
+    ],
+    task: Annotated[TaskChoice, typer.Option("--task", help="What to make of each article.")] = TaskChoice.BRIEF,
+    to: Annotated[TargetLanguage, typer.Option("--to", help="Target language (translate).")] = TargetLanguage.en,
+    lang: Annotated[TargetLanguage, typer.Option("--lang", help="Summary language (summarize).")] = (TargetLanguage.en),
+    max_words: Annotated[int, typer.Option("--max-words", min=20, help="Longest summary paragraph (summarize).")] = (
+        DEFAULT_SUMMARY_WORDS
+    ),
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", min=1, help="Articles in flight (one request each).")
+    ] = DEFAULT_CONCURRENCY,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Include sub-folders.")] = False,
+    pattern: Annotated[str, typer.Option("--glob", help="Only files whose name matches this pattern.")] = "*",
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Start no article after the first failure (those in flight finish).")
+    ] = False,
+    max_tokens: Annotated[
+        Optional[int],
+        typer.Option("--max-tokens", min=1, help="Start no article once this many tokens are spent."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would run and estimate prompt tokens; send nothing.")
+    ] = False,
+    verbose: VerboseOption = False,
+    *,
+    settings: Settings,
+) -> None:
+    """Run a task over a folder: results as JSON and Markdown, a manifest, and resume on re-run.
+
+    Exit code 0 when every article is done or up to date, 1 when any failed or was not started,
+    2 for bad usage.
+    """
+    _configure_logging(verbose)
+    job = Job(task=task.value, to=to.value, lang=lang.value, max_words=max_words)
+    with _errors_reported(verbose=verbose, input_code=EXIT_USAGE):
+        summarizer = Summarizer(settings)
+        run = FolderBatch(
+            summarizer,
+            input_dir,
+            output_dir,
+            job,
+            concurrency=concurrency,
+            recursive=recursive,
+            pattern=pattern,
+            fail_fast=fail_fast,
+            max_tokens=max_tokens,
+        )
+        if dry_run:
+            _print_plan(run.plan())
+            return
+        entries = asyncio.run(_run_batch(summarizer, run))
+    _print_batch_report(run, entries)
+    if run.counts["failed"] or run.counts["not_started"]:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+async def _run_batch(summarizer: Summarizer, run: FolderBatch) -> list[ManifestEntry]:
+    from ._progress import BatchProgress  # noqa: PLC0415 - rich loads only for a batch
+
+    entries = []
+    async with summarizer:
+        with BatchProgress(run, enabled=sys.stderr.isatty()) as progress:
+            async for entry in run.run():
+                entries.append(entry)
+                progress.advance(entry)
+    return entries
+
+
+def _print_plan(plan: list[PlannedArticle]) -> None:
+    from ._progress import plan_table  # noqa: PLC0415 - rich loads only for a batch
+
+    _print_table(plan_table(plan))
+
+
+def _print_batch_report(run: FolderBatch, entries: list[ManifestEntry]) -> None:
+    from ._progress import report_table  # noqa: PLC0415 - rich loads only for a batch
+
+    for entry in entries:
+        if entry.status == "failed":
+            typer.echo(f"summarizer: failed: {entry.error}", err=True)
+    _print_table(report_table(run, entries))
+
+
+def _print_table(table: Any) -> None:
+    from rich.console import Console  # noqa: PLC0415 - rich loads only for a table
+
+    Console(soft_wrap=True).print(table)
 
 
 @local_app.command("serve")

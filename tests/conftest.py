@@ -123,10 +123,18 @@ def backend_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield server.base_url
 
 
+@pytest.fixture(autouse=True)
+def _no_user_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads or fills the user's response cache: it is off unless a test turns it on, and
+    then it lives in the test's own folder."""
+    monkeypatch.setenv("SUMMARIZER_CACHE", "off")
+    monkeypatch.setattr("summarizer._config.default_cache_path", lambda: tmp_path / "user-cache.sqlite3")
+
+
 @pytest.fixture
 def settings(backend_url: str) -> Settings:
     """Settings as at recording time, with transport retries off so a cassette miss fails at once."""
-    return resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, env={})
+    return resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, cache=False, env={})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,12 +40,17 @@ def chat_completion(content: str, *, prompt_tokens: int = 10, completion_tokens:
     }
 
 
-class ScriptedServer:
-    """Answers POSTs with `replies` in order (the last one repeats) and records the requests."""
+Script = list[Reply] | Callable[[dict[str, Any]], Reply]
 
-    def __init__(self, replies: list[Reply], port: int = 0) -> None:
+
+class ScriptedServer:
+    """Answers POSTs with `replies` in order (the last one repeats), or with what a function of the
+    request body returns, and records the requests."""
+
+    def __init__(self, replies: Script, port: int = 0) -> None:
         self.replies = replies
         self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,11 +62,14 @@ class ScriptedServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
-                outer.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": json.loads(self.rfile.read(length))}
-                )
-                index = min(len(outer.requests), len(outer.replies)) - 1
-                self._send(outer.replies[index])
+                body = json.loads(self.rfile.read(length))
+                with outer.lock:
+                    outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    count = len(outer.requests)
+                if callable(outer.replies):
+                    self._send(outer.replies(body))
+                else:
+                    self._send(outer.replies[min(count, len(outer.replies)) - 1])
 
             def _send(self, reply: Reply) -> None:
                 data = json.dumps(reply.body).encode()

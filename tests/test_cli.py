@@ -123,18 +123,16 @@ def test_version_and_help() -> None:
         assert option in help_text
 
 
-def test_result_file_gets_a_normal_mode(tmp_path: Path) -> None:
+def test_result_file_is_the_users_alone_even_with_a_lax_umask(tmp_path: Path) -> None:
     target = tmp_path / "brief.md"
-    write_text_atomic(target, "# Bắc Ninh\n")
+    previous = os.umask(0)
+    try:
+        write_text_atomic(target, "# Bắc Ninh\n")
+    finally:
+        os.umask(previous)
     assert target.read_text(encoding="utf-8") == "# Bắc Ninh\n"
-    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert target.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["brief.md"]
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 @pytest.mark.parametrize(

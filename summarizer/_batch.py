@@ -1,0 +1,431 @@
+"""Many articles at once: a bound on work in flight, outcomes as they finish, and folder runs that
+write each result atomically, keep a manifest and resume where they stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ._api import Job, Result, Summarizer
+from ._errors import ConfigError, InputError, SummarizerError, Usage
+from ._files import make_private_dirs, write_text_atomic
+from ._prompts import load_prompt
+from ._reading import HTML_SUFFIXES, article_text, read_article_bytes
+from ._render import render_json, render_markdown
+
+DEFAULT_CONCURRENCY = 4
+"""Articles in flight at once; each has at most one request in flight."""
+MANIFEST_NAME = "manifest.jsonl"
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", *HTML_SUFFIXES})
+RESULT_FORMAT = 1
+"""Bumped when result files change shape, so that a resumed run redoes older ones."""
+
+Status = Literal["done", "failed", "skipped", "not_started"]
+ItemT = TypeVar("ItemT")
+OutcomeT = TypeVar("OutcomeT")
+
+
+async def _bounded(
+    items: Iterable[ItemT],
+    work: Callable[[ItemT], Awaitable[OutcomeT]],
+    concurrency: int,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> AsyncIterator[OutcomeT]:
+    """`work` on each item, `concurrency` at a time, outcomes in the order they finish.
+
+    Items are pulled one at a time, so memory does not grow with their number. Once
+    `should_stop()` is true no new item starts; those in flight finish. An exception from `work`
+    stops everything and is raised here.
+    """
+    iterator = iter(items)
+    finished: asyncio.Queue[tuple[OutcomeT | None, BaseException | None] | None] = asyncio.Queue()
+
+    async def worker() -> None:
+        try:
+            for item in iterator:
+                if should_stop():
+                    break
+                await finished.put((await work(item), None))
+        except Exception as exc:
+            await finished.put((None, exc))
+        finally:
+            await finished.put(None)
+
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    running = len(workers)
+    try:
+        while running:
+            message = await finished.get()
+            if message is None:
+                running -= 1
+                continue
+            outcome, error = message
+            if error is not None:
+                raise error
+            yield outcome  # type: ignore[misc]
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One article's outcome from `abatch`: its result, or the error that stopped it."""
+
+    name: str
+    result: Result | None = None
+    error: SummarizerError | None = None
+
+
+async def abatch(
+    summarizer: Summarizer,
+    articles: Iterable[tuple[str, str]],
+    job: Job | None = None,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> AsyncIterator[BatchResult]:
+    """Run `job` (a brief by default) on (name, text) pairs, `concurrency` at a time, and yield each
+    outcome as it finishes. A failed article is yielded with its error; the others go on."""
+    chosen = job or Job()
+    _check_concurrency(concurrency)
+
+    async def one(article: tuple[str, str]) -> BatchResult:
+        name, text = article
+        try:
+            return BatchResult(name, result=await summarizer.arun(chosen, text, name=name))
+        except SummarizerError as exc:
+            return BatchResult(name, error=exc)
+
+    async for outcome in _bounded(articles, one, concurrency):
+        yield outcome
+
+
+def _check_concurrency(concurrency: int) -> None:
+    if concurrency < 1:
+        raise ConfigError(f"concurrency: at least 1, got {concurrency}")
+
+
+class ManifestEntry(BaseModel):
+    """One line of a batch manifest: what happened to one article, and what it cost."""
+
+    input: str
+    """The article's path under the input folder."""
+    status: Status
+    content_hash: str | None = None
+    """SHA-256 of the article file's bytes."""
+    config: str
+    """Fingerprint of the model, prompts, task and options that made the outputs."""
+    outputs: list[str] = []
+    """Result files, relative to the output folder."""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    attempts: int = 0
+    cached_answers: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedArticle:
+    """What a run would do with one article (see `FolderBatch.plan`)."""
+
+    input: str
+    action: Literal["run", "skip", "fail"]
+    estimated_prompt_tokens: int = 0
+    error: str | None = None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FolderBatch:
+    """A job over a folder of articles (.txt, .md, .html): each result written as JSON and Markdown
+    under the same relative path in the output folder, a JSONL manifest beside them, and resume.
+
+    A re-run skips an article whose outputs exist for the same file content and the same
+    configuration, and redoes the rest. Results are written atomically, then recorded in the
+    manifest, so an interrupted run leaves whole files only and its resume ends where a clean run
+    would.
+    """
+
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        input_dir: Path,
+        output_dir: Path,
+        job: Job | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        recursive: bool = False,
+        pattern: str = "*",
+        fail_fast: bool = False,
+        max_tokens: int | None = None,
+    ) -> None:
+        _check_concurrency(concurrency)
+        if max_tokens is not None and max_tokens < 1:
+            raise ConfigError(f"max tokens: at least 1, got {max_tokens}")
+        if not input_dir.is_dir():
+            raise InputError(str(input_dir), "is not a folder" if input_dir.exists() else "no such folder")
+        self.summarizer = summarizer
+        self.input_dir = input_dir
+        self.output_dir = output_dir
+        self.job = job or Job()
+        self.concurrency = concurrency
+        self.fail_fast = fail_fast
+        self.max_tokens = max_tokens
+        self.inputs = self._discover(recursive, pattern)
+        self.config = self._fingerprint()
+        self.previous = self._read_manifest()
+        self.usage = Usage()
+        self.counts: dict[Status, int] = {"done": 0, "failed": 0, "skipped": 0, "not_started": 0}
+        self._outputs = self._output_names()
+
+    @property
+    def manifest_path(self) -> Path:
+        """The JSONL manifest in the output folder."""
+        return self.output_dir / MANIFEST_NAME
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def _discover(self, recursive: bool, pattern: str) -> list[Path]:
+        found = self.input_dir.rglob(pattern) if recursive else self.input_dir.glob(pattern)
+        output = self.output_dir.resolve()
+        inputs = []
+        for path in found:
+            relative = path.relative_to(self.input_dir)
+            if any(part.startswith(".") for part in relative.parts):
+                continue  # hidden files and folders: editors' swap files, .git, our own temp files
+            if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
+                continue
+            if path.resolve().is_relative_to(output):
+                continue
+            inputs.append(path)
+        if not inputs:
+            kinds = ", ".join(sorted(ARTICLE_SUFFIXES))
+            raise InputError(str(self.input_dir), f"holds no article files ({kinds}) matching {pattern!r}")
+        return sorted(inputs)
+
+    def _output_names(self) -> dict[Path, tuple[str, str]]:
+        """JSON and Markdown result names per input: `a/b.txt` -> `a/b.json`, `a/b.md`; two inputs
+        with one stem (`b.txt`, `b.html`) keep their suffix (`b.txt.json`) so neither overwrites."""
+        stems: dict[Path, int] = {}
+        for path in self.inputs:
+            stem = path.relative_to(self.input_dir).with_suffix("")
+            stems[stem] = stems.get(stem, 0) + 1
+        names = {}
+        for path in self.inputs:
+            relative = path.relative_to(self.input_dir)
+            base = relative.with_suffix("") if stems[relative.with_suffix("")] == 1 else relative
+            names[path] = (f"{base.as_posix()}.json", f"{base.as_posix()}.md")
+        return names
+
+    def _fingerprint(self) -> str:
+        """What must match for an earlier result to stand: model, prompts, task, options, glossary."""
+        settings = self.summarizer.settings
+        prompts = {}
+        for name in self.job.prompt_names:
+            prompt = load_prompt(name, settings.prompts_dir)
+            prompts[name] = [prompt.label, prompt.system.template, prompt.user.template]
+        material = {
+            "format": RESULT_FORMAT,
+            "model": settings.model,
+            "job": self.job.options,
+            "prompts": prompts,
+            "glossary": self.summarizer.glossary.terms,
+        }
+        encoded = json.dumps(material, sort_keys=True, ensure_ascii=False)
+        return _sha256(encoded.encode("utf-8"))[:16]
+
+    def _read_manifest(self) -> dict[str, ManifestEntry]:
+        """The latest entry per input from an earlier run; a torn last line (a crash) is ignored."""
+        entries: dict[str, ManifestEntry] = {}
+        try:
+            lines = self.manifest_path.read_text(encoding="utf-8").splitlines()
+        except (FileNotFoundError, NotADirectoryError):
+            return entries
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(str(self.manifest_path), f"cannot be read: {exc}") from None
+        for line in lines:
+            try:
+                entry = ManifestEntry.model_validate_json(line)
+            except ValidationError:
+                continue
+            entries[entry.input] = entry
+        return entries
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.input_dir).as_posix()
+
+    def _reusable(self, relative: str, content_hash: str) -> ManifestEntry | None:
+        """The earlier entry whose outputs stand for this content and configuration, if any."""
+        entry = self.previous.get(relative)
+        if entry is None or entry.status not in ("done", "skipped"):
+            return None
+        if entry.content_hash != content_hash or entry.config != self.config:
+            return None
+        if not all(_has_content(self.output_dir / name) for name in entry.outputs):
+            return None
+        return entry
+
+    def plan(self) -> list[PlannedArticle]:
+        """What `run` would do, without a request: run, skip (up to date) or fail (unreadable), and
+        the prompt tokens each article to run would send if no answer needed a re-ask."""
+        planned = []
+        for path in self.inputs:
+            relative = self._relative(path)
+            try:
+                data = read_article_bytes(path)
+                if self._reusable(relative, _sha256(data)) is not None:
+                    planned.append(PlannedArticle(relative, "skip"))
+                    continue
+                text = article_text(data, str(path), html=path.suffix.lower() in HTML_SUFFIXES)
+                tokens = self.summarizer.estimate_prompt_tokens(self.job, text, name=str(path))
+                planned.append(PlannedArticle(relative, "run", tokens))
+            except SummarizerError as exc:
+                planned.append(PlannedArticle(relative, "fail", error=_one_line(exc, str(path))))
+        return planned
+
+    # -- running -------------------------------------------------------------------------------
+
+    def _prepare_output(self) -> None:
+        try:
+            make_private_dirs(self.output_dir)
+            probe = self.output_dir / f".summarizer-write-check-{os.getpid()}"
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            raise InputError(str(self.output_dir), f"cannot be written: {exc.strerror or exc}") from None
+
+    def _stop_reason(self) -> str | None:
+        if self.fail_fast and self.counts["failed"]:
+            return "not started: stopped after the first failure (--fail-fast)"
+        if self.max_tokens is not None and self.usage.total_tokens >= self.max_tokens:
+            return f"not started: the budget of {self.max_tokens:,} tokens was spent"
+        return None
+
+    async def run(self) -> AsyncIterator[ManifestEntry]:
+        """Run the job on every article, `concurrency` at a time; yield each entry as it is recorded.
+
+        Articles left when `--fail-fast` or the token budget stops the run are yielded last, as
+        not started. The manifest is rewritten with one line per article at the end, even when
+        the run is interrupted.
+        """
+        self._prepare_output()
+        recorded: dict[str, ManifestEntry] = {}
+        fd = os.open(self.manifest_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as manifest:
+
+            def record(entry: ManifestEntry) -> ManifestEntry:
+                # One write per line, flushed: a crash loses at most the line being written.
+                manifest.write(entry.model_dump_json() + "\n")
+                manifest.flush()
+                recorded[entry.input] = entry
+                self.counts[entry.status] += 1
+                self.usage += Usage(entry.prompt_tokens, entry.completion_tokens)
+                return entry
+
+            async def process(path: Path) -> ManifestEntry:
+                return record(await self._process(path))
+
+            try:
+                async for entry in _bounded(self.inputs, process, self.concurrency, lambda: bool(self._stop_reason())):
+                    yield entry
+                reason = self._stop_reason()
+                for path in self.inputs:
+                    relative = self._relative(path)
+                    if relative not in recorded:
+                        yield record(
+                            ManifestEntry(input=relative, status="not_started", config=self.config, error=reason)
+                        )
+            finally:
+                self._compact_manifest(recorded)
+
+    async def _process(self, path: Path) -> ManifestEntry:
+        relative = self._relative(path)
+        name = str(path)
+        started = time.perf_counter()
+        content_hash = None
+        try:
+            data = read_article_bytes(path)
+            content_hash = _sha256(data)
+            earlier = self._reusable(relative, content_hash)
+            if earlier is not None:
+                return ManifestEntry(
+                    input=relative,
+                    status="skipped",
+                    content_hash=content_hash,
+                    config=self.config,
+                    outputs=earlier.outputs,
+                )
+            text = article_text(data, name, html=path.suffix.lower() in HTML_SUFFIXES)
+            result = await self.summarizer.arun(self.job, text, name=name)
+            outputs = self._write(path, result)
+        except SummarizerError as exc:
+            return ManifestEntry(
+                input=relative,
+                status="failed",
+                content_hash=content_hash,
+                config=self.config,
+                prompt_tokens=exc.task_usage.prompt_tokens,
+                completion_tokens=exc.task_usage.completion_tokens,
+                seconds=round(time.perf_counter() - started, 3),
+                attempts=exc.task_attempts,
+                error=_one_line(exc, name),
+            )
+        meta = result.meta
+        return ManifestEntry(
+            input=relative,
+            status="done",
+            content_hash=content_hash,
+            config=self.config,
+            outputs=outputs,
+            prompt_tokens=meta.usage.prompt_tokens,
+            completion_tokens=meta.usage.completion_tokens,
+            seconds=round(time.perf_counter() - started, 3),
+            attempts=meta.attempts,
+            cached_answers=meta.cached_answers,
+        )
+
+    def _write(self, path: Path, result: Result) -> list[str]:
+        """Write the result files (JSON, then Markdown), each whole or not at all."""
+        names = self._outputs[path]
+        try:
+            for name, text in zip(names, (render_json(result), render_markdown(result)), strict=True):
+                target = self.output_dir / name
+                make_private_dirs(target.parent)
+                # No fsync per file: a resumed run redoes any result a power loss left empty.
+                write_text_atomic(target, text, durable=False)
+        except OSError as exc:
+            raise InputError(str(self.output_dir / names[0]), f"cannot be written: {exc.strerror or exc}") from None
+        return list(names)
+
+    def _compact_manifest(self, recorded: dict[str, ManifestEntry]) -> None:
+        """Rewrite the manifest with the latest entry per article: this run's, else the earlier one
+        (articles this run did not reach, and articles outside its selection)."""
+        latest = {**self.previous, **recorded}
+        lines = [latest[key].model_dump_json() + "\n" for key in sorted(latest)]
+        write_text_atomic(self.manifest_path, "".join(lines))
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _one_line(exc: SummarizerError, name: str) -> str:
+    """The error as one line that names the file."""
+    message = " ".join(str(exc).split())
+    return message if isinstance(exc, InputError) else f"{name}: {message}"
