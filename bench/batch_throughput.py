@@ -23,33 +23,17 @@ import asyncio
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+from _loopback import loopback_server, server_stats
+
 BENCH = Path(__file__).resolve().parent
 MODEL = "bench-model"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _stats(base: str, reset: bool = False) -> dict[str, Any]:
-    request = urllib.request.Request(
-        f"{base}/stats/reset" if reset else f"{base}/stats", method="POST" if reset else "GET"
-    )
-    with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback only
-        data: dict[str, Any] = json.loads(answer.read())
-        return data
 
 
 def write_articles(folder: Path, count: int) -> None:
@@ -104,6 +88,28 @@ def run_child(
     return result
 
 
+def bare_openai_overhead_ms(base: str, calls: int) -> float:
+    """Client overhead per request of the openai client alone (one brief-sized request at a time):
+    the floor under summarizer's own figure, on the same server."""
+    import openai  # noqa: PLC0415 - only this measurement needs it
+
+    messages = [{"role": "system", "content": "x" * 4000}, {"role": "user", "content": "y" * 2000}]
+
+    async def go() -> float:
+        client = openai.AsyncOpenAI(base_url=f"{base}/v1", api_key="bench", max_retries=0)
+        await client.chat.completions.create(model=MODEL, messages=messages)  # type: ignore[arg-type]
+        server_stats(base, reset=True)
+        started = time.perf_counter()
+        for _ in range(calls):
+            await client.chat.completions.create(model=MODEL, messages=messages)  # type: ignore[arg-type]
+        wall = time.perf_counter() - started
+        await client.close()
+        server_seconds: float = server_stats(base)["server_seconds"]
+        return (wall - server_seconds) / calls * 1000
+
+    return asyncio.run(go())
+
+
 def single_commands(input_dir: Path, output_dir: Path, base_url: str, count: int) -> float:
     """Wall time of `summarizer brief` run once per article, one after another."""
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -133,30 +139,21 @@ def main() -> None:
         return
 
     n, delay = args.count, args.delay
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, str(BENCH / "loopback_server.py"), "--port", str(port), "--delay", str(delay)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    base_url = f"{base}/v1"
-    try:
-        assert server.stdout is not None
-        server.stdout.readline()
+    with loopback_server(delay) as base:
+        base_url = f"{base}/v1"
         with tempfile.TemporaryDirectory(prefix="summarizer-bench-") as temp:
             root = Path(temp)
             write_articles(root / "in", n)
             write_articles(root / "in_large", n * 10)
             rows = []
             print(f"N={n} articles, L={delay} s per request, loopback server; lower wall is better\n")
-            print("| run | concurrency | wall s | ideal s | efficiency | requests | peak MB |")
-            print("| --- | --- | --- | --- | --- | --- | --- |")
+            print("| run | concurrency | wall s | ideal s | efficiency | requests | peak MB | start-up s |")
+            print("| --- | --- | --- | --- | --- | --- | --- | --- |")
             overhead_ms = None
             for concurrency in (1, 4, 16, 64):
-                _stats(base, reset=True)
+                server_stats(base, reset=True)
                 result = run_child(root / "in", root / f"out_{concurrency}", concurrency, base_url)
-                stats = _stats(base)
+                stats = server_stats(base)
                 ideal = n * delay / concurrency
                 efficiency = ideal / result["wall"]
                 if concurrency == 1:
@@ -164,46 +161,51 @@ def main() -> None:
                 rows.append((concurrency, result))
                 print(
                     f"| batch | {concurrency} | {result['wall']:.2f} | {ideal:.2f} | {efficiency:.3f} | "
-                    f"{stats['requests']} | {result['peak_rss_mb']:.0f} |"
+                    f"{stats['requests']} | {result['peak_rss_mb']:.0f} | {result['startup']:.2f} |"
                 )
 
-            _stats(base, reset=True)
+            server_stats(base, reset=True)
             resumed = run_child(root / "in", root / "out_16", 16, base_url)
-            print(f"| resume of the c=16 run | 16 | {resumed['wall']:.2f} | | | {_stats(base)['requests']} | |")
+            print(f"| resume of the c=16 run | 16 | {resumed['wall']:.2f} | | | {server_stats(base)['requests']} | | |")
 
             cache = root / "cache.sqlite3"
             run_child(root / "in", root / "out_fill", 16, base_url, cache)
-            _stats(base, reset=True)
+            server_stats(base, reset=True)
             cached = run_child(root / "in", root / "out_cached", 16, base_url, cache)
-            print(f"| warm cache, new output folder | 16 | {cached['wall']:.2f} | | | {_stats(base)['requests']} | |")
+            print(
+                f"| warm cache, new output folder | 16 | {cached['wall']:.2f} | | | "
+                f"{server_stats(base)['requests']} | | |"
+            )
 
-            _stats(base, reset=True)
+            server_stats(base, reset=True)
             large = run_child(root / "in_large", root / "out_large", 16, base_url)
             small_rss = next(result["peak_rss_mb"] for c, result in rows if c == 16)
             print(
                 f"| batch, {10 * n} articles | 16 | {large['wall']:.2f} | {10 * n * delay / 16:.2f} | "
-                f"{10 * n * delay / 16 / large['wall']:.3f} | {_stats(base)['requests']} | {large['peak_rss_mb']:.0f} |"
+                f"{10 * n * delay / 16 / large['wall']:.3f} | {server_stats(base)['requests']} | "
+                f"{large['peak_rss_mb']:.0f} | {large['startup']:.2f} |"
             )
 
             single_count = args.single or n
-            _stats(base, reset=True)
+            server_stats(base, reset=True)
             single_wall = single_commands(root / "in", root / "out_single", base_url, single_count)
+            ideal_single = single_count * delay
             print(
-                f"| `summarizer brief` x {single_count}, one at a time | 1 | {single_wall:.2f} | "
-                f"{single_count * delay:.2f} | {single_count * delay / single_wall:.3f} | {_stats(base)['requests']} | |"
+                f"| `summarizer brief` x {single_count}, one at a time | 1 | {single_wall:.2f} | {ideal_single:.2f} | "
+                f"{ideal_single / single_wall:.3f} | {server_stats(base)['requests']} | | |"
             )
 
+            bare_ms = bare_openai_overhead_ms(base, min(n, 50))
             batch_1 = rows[0][1]["wall"] * single_count / n
             batch_16 = rows[2][1]["wall"] * single_count / n
             print()
             print(f"client overhead per request (c=1, wall minus server time): {overhead_ms:.2f} ms")
+            print(f"  the openai client alone, same server and delay: {bare_ms:.2f} ms")
             print(f"peak memory, {10 * n} vs {n} articles (c=16): {large['peak_rss_mb'] / small_rss:.2f}x")
             print(
-                f"single commands vs batch c=1: {single_wall / batch_1:.1f}x slower; vs c=16: {single_wall / batch_16:.1f}x"
+                f"single commands vs batch: {single_wall / batch_1:.1f}x slower than c=1, "
+                f"{single_wall / batch_16:.1f}x than c=16"
             )
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

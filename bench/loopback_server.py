@@ -1,9 +1,11 @@
 """A loopback OpenAI-compatible server for benchmarks: after a fixed delay it answers every chat
-completion with a valid brief draft, and counts requests and the time it spent on them.
+completion with a valid brief draft (or, for the map step of a long article, the part's facts), and
+counts requests, prompt characters and the time it spent on them.
 
     python bench/loopback_server.py --port 8765 --delay 0.2
 
-`GET /stats` answers {"requests": n, "server_seconds": s}; `POST /stats/reset` zeroes them.
+`GET /stats` answers {"requests": n, "server_seconds": s, "prompt_chars": c}; `POST /stats/reset`
+zeroes them.
 asyncio, HTTP/1.1 keep-alive: one process serves hundreds of concurrent requests.
 """
 
@@ -43,12 +45,23 @@ def brief_draft(prompt: str) -> dict[str, Any]:
     }
 
 
+_ARTICLE = re.compile(r"<article>\n(.*?)\n</article>", re.DOTALL)
+
+
+def chunk_facts(prompt: str) -> dict[str, Any]:
+    """The facts of one part: the first sentence of each of its paragraphs (at most 12)."""
+    found = _ARTICLE.search(prompt)
+    paragraphs = [p for p in (found.group(1) if found else prompt).split("\n\n") if p.strip()]
+    return {"facts": [p.split(". ")[0].rstrip(".") + "." for p in paragraphs[:12]]}
+
+
 class Stats:
     """What the server did."""
 
     def __init__(self) -> None:
         self.requests = 0
         self.server_seconds = 0.0
+        self.prompt_chars = 0
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes] | None:
@@ -88,13 +101,18 @@ async def serve(port: int, delay: float) -> None:
                 method, path, body = request
                 started = time.perf_counter()
                 if path == "/stats":
-                    payload: Any = {"requests": stats.requests, "server_seconds": stats.server_seconds}
+                    payload: Any = {
+                        "requests": stats.requests,
+                        "server_seconds": stats.server_seconds,
+                        "prompt_chars": stats.prompt_chars,
+                    }
                 elif path == "/stats/reset":
-                    stats.requests, stats.server_seconds = 0, 0.0
+                    stats.requests, stats.server_seconds, stats.prompt_chars = 0, 0.0, 0
                     payload = {"ok": True}
                 elif method == "POST":
                     messages = json.loads(body)["messages"]
                     prompt = "\n".join(m["content"] for m in messages if isinstance(m.get("content"), str))
+                    answer = chunk_facts(prompt) if "part of a longer news article" in prompt else brief_draft(prompt)
                     await asyncio.sleep(delay)
                     payload = {
                         "id": "chatcmpl-bench",
@@ -105,11 +123,12 @@ async def serve(port: int, delay: float) -> None:
                             {
                                 "index": 0,
                                 "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": json.dumps(brief_draft(prompt))},
+                                "message": {"role": "assistant", "content": json.dumps(answer)},
                             }
                         ],
                         "usage": {"prompt_tokens": 500, "completion_tokens": 150, "total_tokens": 650},
                     }
+                    stats.prompt_chars += len(prompt)
                     stats.requests += 1
                     stats.server_seconds += time.perf_counter() - started
                 else:

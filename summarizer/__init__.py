@@ -1,6 +1,7 @@
 """summarizer: Vietnamese news articles into English briefs, translations and summaries."""
 
-from ._api import Summarizer, estimate_tokens
+from ._api import Job, Summarizer, estimate_tokens
+from ._batch import BatchResult, FolderBatch, ManifestEntry, abatch
 from ._config import Mode, Settings, resolve_settings
 from ._embedded import LocalServer, ensure_model
 from ._errors import (
@@ -13,10 +14,12 @@ from ._errors import (
     SummarizerError,
     Usage,
 )
+from ._factcheck import CheckReport, check_result, read_result
+from ._glossary import Glossary, load_glossary
 from ._hygiene import Article, clean_article
 from ._prompts import PromptTemplate, load_prompt
 from ._reading import decode_article, read_article
-from ._render import brief_markdown, summary_markdown, translation_markdown
+from ._render import brief_markdown, render_json, render_markdown, summary_markdown, translation_markdown
 from ._schema import Brief, Entity, Figure, ParagraphPair, RunInfo, Summary, Translation
 from ._text import Language, detect_language
 
@@ -25,14 +28,20 @@ __version__ = "0.1.0"
 __all__ = [
     "Article",
     "BackendError",
+    "BatchResult",
     "Brief",
+    "CheckReport",
     "ConfigError",
     "EmbeddedBackendError",
     "Entity",
     "Figure",
+    "FolderBatch",
+    "Glossary",
     "InputError",
+    "Job",
     "Language",
     "LocalServer",
+    "ManifestEntry",
     "Mode",
     "OutputValidationError",
     "ParagraphPair",
@@ -46,14 +55,20 @@ __all__ = [
     "Translation",
     "Usage",
     "__version__",
+    "abatch",
     "brief_markdown",
+    "check_result",
     "clean_article",
     "decode_article",
     "detect_language",
     "ensure_model",
     "estimate_tokens",
+    "load_glossary",
     "load_prompt",
     "read_article",
+    "read_result",
+    "render_json",
+    "render_markdown",
     "resolve_settings",
     "summary_markdown",
     "translation_markdown",

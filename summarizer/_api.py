@@ -23,8 +23,8 @@ from ._cache import ResponseCache, request_key
 from ._config import Settings, resolve_settings
 from ._embedded import LocalServer
 from ._errors import ConfigError, InputError, OutputValidationError, SummarizerError, Usage
-from ._figures import SourceFigure, extract_figures, figure_kept
-from ._glossary import DEFAULT_GLOSSARY, Glossary
+from ._figures import SourceFigure, extract_figures, figure_kept, missing_key_figures, unsupported_figures
+from ._glossary import DEFAULT_GLOSSARY, Glossary, load_glossary
 from ._hygiene import Article, clean_article
 from ._prompts import load_prompt
 from ._schema import (
@@ -33,6 +33,7 @@ from ._schema import (
     SUMMARY_MIN_WORDS,
     Brief,
     BriefDraft,
+    ChunkFacts,
     Entity,
     Figure,
     ParagraphPair,
@@ -58,6 +59,8 @@ PROMPT_OVERHEAD_TOKENS = 1500
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
+FACTS_CHUNK_TOKENS = 1500
+"""Estimated tokens of article text per request of the map step of a long brief or summary."""
 _BYTES_PER_TOKEN = 3
 """A conservative estimate: this model family takes ~4 bytes of Vietnamese or English per token."""
 
@@ -118,6 +121,7 @@ class _Request:
 class _Notes:
     """What a task records as it runs: the prompts it used and the warnings for the result."""
 
+    name: str = "<text>"
     prompt_versions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -139,10 +143,11 @@ class Summarizer:
     first use and stopped by `close()`: use the Summarizer as a context manager.
     """
 
-    def __init__(
-        self, settings: Settings | None = None, *, glossary: Glossary = DEFAULT_GLOSSARY, **options: Any
-    ) -> None:
+    def __init__(self, settings: Settings | None = None, *, glossary: Glossary | None = None, **options: Any) -> None:
         self.settings = settings if settings is not None else resolve_settings(**options)
+        if glossary is None:
+            path = self.settings.glossary_path
+            glossary = load_glossary(path) if path is not None else DEFAULT_GLOSSARY
         self.glossary = glossary
         self._backend: ChatBackend | None = None
         self._server: LocalServer | None = None
@@ -370,20 +375,26 @@ class Summarizer:
         article = clean_article(text, name)
         if not article.paragraphs:
             raise InputError(name, "holds no article text once captions, links and comment lines are removed")
-        self._require_room(name, estimate_tokens(article.text) + PROMPT_OVERHEAD_TOKENS)
+        # Long articles go part by part; only a paragraph too long for any request is refused here.
+        longest = max(article.paragraphs, key=len)
+        self._require_room(name, estimate_tokens(longest) + PROMPT_OVERHEAD_TOKENS, what="its longest paragraph")
         return article
 
     def _check_fits(self, article: Article, messages: list[dict[str, str]], response_model: type[BaseModel]) -> None:
         self._require_room(article.name, _request_tokens(messages, response_model))
 
-    def _require_room(self, name: str, needed: int) -> None:
+    def _room(self) -> int:
+        """Prompt tokens one request may take: the context less the room kept for the answer."""
+        return self.settings.context_tokens - self.settings.max_output_tokens
+
+    def _require_room(self, name: str, needed: int, *, what: str = "article") -> None:
         """Refuse a request of about `needed` tokens that would leave no room for the answer."""
         settings = self.settings
-        room = settings.context_tokens - settings.max_output_tokens
+        room = self._room()
         if needed > room:
             raise InputError(
                 name,
-                f"article is too long for one request: about {needed:,} tokens with the prompt, "
+                f"{what} is too long for one request: about {needed:,} tokens with the prompt, "
                 f"the model takes {room:,} ({settings.context_tokens:,} context minus "
                 f"{settings.max_output_tokens:,} for the answer); about {needed - room:,} over",
             )
@@ -398,18 +409,60 @@ class Summarizer:
             return article.paragraphs
         return (yield from self._translation_steps(article, "en", notes))
 
+    def _condensed(
+        self,
+        paragraphs: Sequence[str],
+        language: Language,
+        notes: _Notes,
+        render: Callable[[str], list[dict[str, str]]],
+        response_model: type[BaseModel],
+    ) -> Generator[_Request, Any, str]:
+        """The article's text for the final request: whole when the request fits the model, else its
+        facts, part by part (map), for one brief or summary of them all (reduce). Prompt tokens then
+        grow with the article's length, not with its square."""
+        text = "\n\n".join(paragraphs)
+        if _request_tokens(render(text), response_model) <= self._room():
+            return text
+        prompt = load_prompt("facts", self.settings.prompts_dir, requires=("article", "part", "parts"))
+        notes.prompt_versions.append(prompt.label)
+        pieces = list(paragraphs)
+        # Facts of facts, round after round, until they fit: each round shrinks the text several times.
+        while _request_tokens(render(text), response_model) > self._room():
+            parts = _chunks(pieces, min(FACTS_CHUNK_TOKENS, self._room() // 2), len(pieces))
+            facts: list[str] = []
+            for index, numbers in enumerate(parts, 1):
+                messages = prompt.render(
+                    article="\n\n".join(pieces[n - 1] for n in numbers),
+                    part=str(index),
+                    parts=str(len(parts)),
+                    language_name=LANGUAGE_NAMES[language],
+                )
+                context = {"language": language, "glossary": self.glossary}
+                answer: ChunkFacts = yield _Request(ChunkFacts, messages, context)
+                facts.extend(fact.strip() for fact in answer.facts)
+            condensed = "\n".join(f"- {fact}" for fact in facts)
+            if len(condensed) >= len(text):
+                raise InputError(notes.name, "is too long to brief: its facts do not get shorter than the article")
+            text, pieces = condensed, facts
+        return text
+
     def _translation_steps(
         self, article: Article, to: Language, notes: _Notes
     ) -> Generator[_Request, Any, tuple[str, ...]]:
-        prompt = load_prompt("translate", self.settings.prompts_dir)
+        """The article translated chunk by chunk (paragraph count and order kept), each request with
+        the glossary's terms and the previous chunk's last paragraph for continuity."""
+        prompt = load_prompt("translate", self.settings.prompts_dir, requires=("article", "context"))
         notes.prompt_versions.append(prompt.label)
-        requests = []
+        translated: list[str] = []
         for numbers in _chunks(article.paragraphs):
             sources = {n: article.paragraphs[n - 1] for n in numbers}
             numbered = "\n\n".join(f"[{n}] {paragraph}" for n, paragraph in sources.items())
+            terms = self.glossary.terms_in(numbered) if to == "en" else []
+            previous = f"[{numbers[0] - 1}] {translated[-1]}" if translated else "(none: this is the start)"
             messages = prompt.render(
                 article=numbered,
-                terms=self._terms(numbered) if to == "en" else "(none)",
+                terms="\n".join(f"{src} = {en}" for src, en in terms) or "(none)",
+                context=previous,
                 count=str(len(sources)),
                 source_name=LANGUAGE_NAMES[article.language],
                 target_name=LANGUAGE_NAMES[to],
@@ -417,32 +470,44 @@ class Summarizer:
             self._check_fits(article, messages, TranslationChunk)
             figures = {n: extract_figures(text, article.language) for n, text in sources.items()}
             context = {"sources": sources, "target": to, "glossary": self.glossary, "figures": figures}
-            requests.append(_Request(TranslationChunk, messages, context))
-        translated: list[str] = []
-        for request in requests:
+            request = _Request(TranslationChunk, messages, context)
             try:
                 chunk: TranslationChunk = yield request
             except OutputValidationError as exc:
                 chunk = self._accept_despite_figures(exc, request, notes)
-            translated.extend(p.text.strip() for p in chunk.paragraphs)
+            for paragraph in chunk.paragraphs:
+                text = paragraph.text.strip()
+                translated.append(text)
+                notes.warnings.extend(
+                    f"paragraph {paragraph.n}: {source!r} is not rendered as {english!r} (glossary)"
+                    for source, english in self.glossary.glossary_terms_in(sources[paragraph.n])
+                    if to == "en" and english.casefold() not in text.casefold()
+                )
         return tuple(translated)
 
-    def _accept_despite_figures(self, exc: OutputValidationError, request: _Request, notes: _Notes) -> TranslationChunk:
-        """The last answer, when its only fault after every re-ask is a missing or changed figure:
-        it is kept with a warning per figure, as the brief is; any other fault re-raises `exc`."""
-        context = dict(request.context or {})
-        figures: dict[int, list[SourceFigure]] = context.pop("figures", {})
+    def _accept_despite_figures(self, exc: OutputValidationError, request: _Request, notes: _Notes) -> Any:
+        """The last answer, when its only faults after every re-ask are figures (missing, changed or
+        invented): kept with a warning per figure, never silently; any other fault re-raises `exc`."""
+        context = request.context or {}
+        lenient = {key: value for key, value in context.items() if key not in _FIGURE_CHECKS}
         try:
-            chunk = TranslationChunk.model_validate_json(exc.last_output or "", context=context)
+            answer = request.response_model.model_validate_json(exc.last_output or "", context=lenient)
         except ValueError:
             raise exc from None
-        for paragraph in chunk.paragraphs:
+        if isinstance(answer, TranslationChunk):
+            figures: dict[int, list[SourceFigure]] = context.get("figures", {})
+            for paragraph in answer.paragraphs:
+                notes.warnings.extend(
+                    f"paragraph {paragraph.n}: the translation lacks or changes {figure.source!r} ({figure.english})"
+                    for figure in figures.get(paragraph.n, [])
+                    if not figure_kept(figure, paragraph.text, context["target"])
+                )
+        elif isinstance(answer, BriefDraft):
             notes.warnings.extend(
-                f"paragraph {paragraph.n}: the translation lacks or changes {figure.source!r} ({figure.english})"
-                for figure in figures.get(paragraph.n, [])
-                if not figure_kept(figure, paragraph.text)
+                f"the brief's text states {figure.source!r}, which the article does not have (changed or invented)"
+                for figure in unsupported_figures(answer.prose, context.get("source_figures", []))
             )
-        return chunk
+        return answer
 
     def _translate_task(self, text: str, to: Language, name: str) -> _Task[Translation]:
         _check_language(to, "target language")
@@ -457,7 +522,7 @@ class Summarizer:
             ]
             return lambda info: Translation(target_language=to, paragraphs=pairs, meta=info)
 
-        notes = _Notes()
+        notes = _Notes(name=name)
         return _Task(article, notes, steps(notes))
 
     def _brief_task(self, text: str, name: str) -> _Task[Brief]:
@@ -466,14 +531,23 @@ class Summarizer:
         prompt = load_prompt("brief", self.settings.prompts_dir, requires=("article", "figures"))
 
         def steps(notes: _Notes) -> Generator[_Request, Any, Callable[[RunInfo], Brief]]:
-            english = "\n\n".join((yield from self._english_paragraphs(article, notes)))
-            notes.prompt_versions.append(prompt.label)
-            messages = prompt.render(
-                article=english,
-                figures="\n".join(f"[{i}] {f.english}" for i, f in enumerate(figures, 1)) or "(none)",
+            paragraphs = yield from self._english_paragraphs(article, notes)
+            figure_list = "\n".join(f"[{i}] {f.english}" for i, f in enumerate(figures, 1)) or "(none)"
+            english = yield from self._condensed(
+                paragraphs, "en", notes, lambda text: prompt.render(article=text, figures=figure_list), BriefDraft
             )
+            notes.prompt_versions.append(prompt.label)
+            messages = prompt.render(article=english, figures=figure_list)
             self._check_fits(article, messages, BriefDraft)
-            draft: BriefDraft = yield _Request(BriefDraft, messages, {"glossary": self.glossary})
+            request = _Request(BriefDraft, messages, {"glossary": self.glossary, "source_figures": figures})
+            try:
+                draft: BriefDraft = yield request
+            except OutputValidationError as exc:
+                draft = self._accept_despite_figures(exc, request, notes)
+            notes.warnings.extend(
+                f"the brief's text does not mention {figure.english} ({figure.source!r})"
+                for figure in missing_key_figures(draft.prose, figures)
+            )
             brief_figures = _described_figures(figures, draft, notes.warnings)
             entities = {
                 kind: self._traceable(getattr(draft, kind), article, kind, notes.warnings)
@@ -491,7 +565,7 @@ class Summarizer:
                 meta=info,
             )
 
-        notes = _Notes()
+        notes = _Notes(name=name)
         return _Task(article, notes, steps(notes))
 
     def _summarize_task(self, text: str, lang: Language, max_words: int, name: str) -> _Task[Summary]:
@@ -503,10 +577,16 @@ class Summarizer:
 
         def steps(notes: _Notes) -> Generator[_Request, Any, Callable[[RunInfo], Summary]]:
             paragraphs = (yield from self._english_paragraphs(article, notes)) if lang == "en" else article.paragraphs
-            notes.prompt_versions.append(prompt.label)
-            messages = prompt.render(
-                article="\n\n".join(paragraphs), language_name=LANGUAGE_NAMES[lang], max_words=str(max_words)
+            language_name, words = LANGUAGE_NAMES[lang], str(max_words)
+            text = yield from self._condensed(
+                paragraphs,
+                lang,
+                notes,
+                lambda body: prompt.render(article=body, language_name=language_name, max_words=words),
+                SummaryContent,
             )
+            notes.prompt_versions.append(prompt.label)
+            messages = prompt.render(article=text, language_name=language_name, max_words=words)
             self._check_fits(article, messages, SummaryContent)
             context = {"language": lang, "max_words": max_words, "glossary": self.glossary}
             content: SummaryContent = yield _Request(SummaryContent, messages, context)
@@ -515,7 +595,7 @@ class Summarizer:
                 **content.model_dump(exclude={"key_points"}), key_points=points, language=lang, meta=info
             )
 
-        notes = _Notes()
+        notes = _Notes(name=name)
         return _Task(article, notes, steps(notes))
 
     def _traceable(self, entities: list[Entity], article: Article, kind: str, warnings: list[str]) -> list[Entity]:
@@ -532,6 +612,10 @@ class Summarizer:
             else:
                 kept.append(entity.model_copy(update={"source": source}))
         return kept
+
+
+_FIGURE_CHECKS = ("figures", "source_figures")
+"""Validation context keys of the fact lock, left out when an answer is kept with warnings."""
 
 
 def _request_tokens(messages: list[dict[str, str]], response_model: type[BaseModel]) -> int:
@@ -645,14 +729,19 @@ def _source_form(name: str, text: str, glossary: Glossary) -> str | None:
     return None
 
 
-def _chunks(paragraphs: Sequence[str]) -> list[list[int]]:
-    """1-based paragraph numbers grouped into runs that fit one translation request."""
+def _chunks(
+    paragraphs: Sequence[str],
+    budget: int = TRANSLATION_CHUNK_TOKENS,
+    most: int = TRANSLATION_CHUNK_PARAGRAPHS,
+) -> list[list[int]]:
+    """1-based paragraph numbers grouped into runs of at most `budget` estimated tokens and `most`
+    paragraphs (a longer paragraph goes alone), on paragraph boundaries."""
     chunks: list[list[int]] = []
     current: list[int] = []
     tokens = 0
     for number, paragraph in enumerate(paragraphs, start=1):
         size = estimate_tokens(paragraph)
-        if current and (tokens + size > TRANSLATION_CHUNK_TOKENS or len(current) >= TRANSLATION_CHUNK_PARAGRAPHS):
+        if current and (tokens + size > budget or len(current) >= most):
             chunks.append(current)
             current, tokens = [], 0
         current.append(number)

@@ -38,6 +38,7 @@ ENV_MAX_OUTPUT_TOKENS = "SUMMARIZER_MAX_OUTPUT_TOKENS"
 ENV_CONTEXT_TOKENS = "SUMMARIZER_CONTEXT_TOKENS"
 ENV_PROMPTS = "SUMMARIZER_PROMPTS"
 ENV_CACHE = "SUMMARIZER_CACHE"
+ENV_GLOSSARY = "SUMMARIZER_GLOSSARY"
 CACHE_OFF_WORDS = frozenset({"off", "0", "false", "no"})
 """Values of SUMMARIZER_CACHE that turn the response cache off; any other value is a file path."""
 CACHE_FILE_NAME = "responses.sqlite3"
@@ -76,6 +77,8 @@ class Settings:
     prompts_dir: Path | None = None
     cache_path: Path | None = None
     """The SQLite response cache, or None for no cache."""
+    glossary_path: Path | None = None
+    """A glossary file (TSV or YAML) whose terms join the built-in ones."""
 
     @property
     def embedded(self) -> bool:
@@ -124,6 +127,7 @@ def resolve_settings(
     context_tokens: int | None = None,
     prompts_dir: Path | None = None,
     cache: Path | bool | None = None,
+    glossary: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings: an argument wins over the environment, which wins over the default.
@@ -170,6 +174,7 @@ def resolve_settings(
         ),
         prompts_dir=_first(prompts_dir, _parse(env, ENV_PROMPTS, Path, "a folder"), default=None),
         cache_path=_cache_path(cache, env.get(ENV_CACHE, "").strip()),
+        glossary_path=_first(glossary, _parse(env, ENV_GLOSSARY, Path, "a file"), default=None),
     )
     _check_ranges(settings)
     return settings

@@ -26,6 +26,7 @@ from types import TracebackType
 
 from ._config import DEFAULT_CONTEXT_TOKENS, EMBEDDED_MODEL, default_cache_dir
 from ._errors import EmbeddedBackendError
+from ._files import make_private_dirs
 
 logger = logging.getLogger("summarizer")
 
@@ -171,7 +172,10 @@ class LocalServer:
         self._command = list(command) if command is not None else None
         self._context_tokens = context_tokens
         self._startup_timeout = startup_timeout
-        self.log_path = log_path or default_cache_dir() / "llama-server.log"
+        # One log per server: two servers at once (a batch beside `local serve`) must not share one.
+        self.log_path = log_path or default_cache_dir() / f"llama-server-{self.port}.log"
+        self._own_log = log_path is None
+        self._ready = False
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -199,8 +203,11 @@ class LocalServer:
         logger.info("starting the embedded server on %s (log: %s)", self.base_url, self.log_path)
         on_main_thread = threading.current_thread() is threading.main_thread()
         try:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.log_path.open("wb") as log:
+            make_private_dirs(self.log_path.parent)
+            # The log may quote requests: the user's alone, like the cache and the results.
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as log:
                 self._process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
                     command,
                     stdin=subprocess.DEVNULL,
@@ -213,8 +220,9 @@ class LocalServer:
         try:
             self._wait_until_ready()
         except BaseException:
-            self.stop()
+            self.stop()  # the log stays: the error quotes it
             raise
+        self._ready = True
         return self.base_url
 
     def _wait_until_ready(self) -> None:
@@ -250,16 +258,19 @@ class LocalServer:
         return self._process.wait()
 
     def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 10 s); safe to call twice."""
+        """Stop the server (SIGTERM, then SIGKILL after 10 s); safe to call twice. The log of a server
+        that ran is removed with it (ours only, not one the caller named)."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._ready and self._own_log:
+            self.log_path.unlink(missing_ok=True)
+        self._ready = False
 
     def __enter__(self) -> LocalServer:
         self.start()

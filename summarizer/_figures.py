@@ -6,7 +6,9 @@ so that the numbers in a brief come from the source, never from the model's memo
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -196,7 +198,45 @@ def _digit_runs(text: str) -> set[str]:
     return {re.sub(r"[.,]", "", run) for run in _DIGITS.findall(text)}
 
 
-def figure_kept(figure: SourceFigure, text: str) -> bool:
-    """True when every number of the figure's English form appears in `text`, whatever its digit
-    grouping ("$1.6 billion" is kept by "1,6 tỷ USD"; "May 2023" needs "2023")."""
+def figure_kept(figure: SourceFigure, text: str, language: Language = "en") -> bool:
+    """True when `text` (in `language`) states `figure`: an amount, share or area with the same value
+    ("1,6 tỷ USD" is kept by "$1.6 billion", not by "$1.6 million"); a date or plain number by its
+    digits, whatever their grouping ("tháng 5/2023" needs "2023")."""
+    if any(supports(figure, stated) for stated in extract_figures(text, language)):
+        return True
+    if figure.kind in KEY_KINDS:
+        return False
     return _digit_runs(figure.english) <= _digit_runs(text)
+
+
+KEY_KINDS = frozenset({"money", "percent", "area"})
+"""Figures a brief's prose should mention: the amounts, shares and areas a story is about."""
+MIN_CHECKED_COUNT = 10
+"""Plain numbers below this are not checked: "two projects" and "phase 1" are too often words in
+one language and digits in the other to tell a change from a paraphrase."""
+
+
+def supports(source: SourceFigure, stated: SourceFigure) -> bool:
+    """True when `source` backs `stated`: the same kind, value and unit (a plain number may stand
+    for any figure of that value: "3 trillion dong" reads as a number in English)."""
+    if not math.isclose(source.value, stated.value, rel_tol=1e-9):
+        return False
+    if stated.kind == "count":
+        return True
+    return source.kind == stated.kind and (source.unit == stated.unit or not source.unit or not stated.unit)
+
+
+def checked_figures(text: str, language: Language = "en") -> list[SourceFigure]:
+    """The figures of `text` that the fact lock holds to the source (small plain numbers aside)."""
+    return [f for f in extract_figures(text, language) if not (f.kind == "count" and f.value < MIN_CHECKED_COUNT)]
+
+
+def unsupported_figures(text: str, sources: Sequence[SourceFigure], language: Language = "en") -> list[SourceFigure]:
+    """The figures `text` states that no source figure backs: changed or invented."""
+    return [stated for stated in checked_figures(text, language) if not any(supports(s, stated) for s in sources)]
+
+
+def missing_key_figures(text: str, sources: Sequence[SourceFigure], language: Language = "en") -> list[SourceFigure]:
+    """The key source figures (money, percentages, areas) that `text` does not state."""
+    stated = extract_figures(text, language)
+    return [s for s in sources if s.kind in KEY_KINDS and not any(supports(s, f) for f in stated)]

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import yaml
+
+from ._errors import ConfigError
 from ._text import VIETNAMESE_LETTER, strip_marks
 
 BUILTIN_TERMS: tuple[tuple[str, str], ...] = (
@@ -62,15 +67,30 @@ class Glossary:
 
     def terms_in(self, text: str) -> list[tuple[str, str]]:
         """The glossary terms `text` uses, and the names it holds with their English spelling."""
+        found = {source.casefold(): (source, english) for source, english in self.glossary_terms_in(text)}
+        remaining = text
+        for pattern, _ in self._candidates(text):
+            remaining = pattern.sub("\n", remaining)
+        for name in _names(remaining):
+            found.setdefault(name.casefold(), (name, strip_marks(name)))
+        return list(found.values())
+
+    def glossary_terms_in(self, text: str) -> list[tuple[str, str]]:
+        """The glossary's own terms that `text` uses (names found by capitals are left out)."""
         found: dict[str, tuple[str, str]] = {}
         remaining = text
         for pattern, english in self._candidates(text):
             for match in pattern.finditer(remaining):
                 found.setdefault(match.group(0).casefold(), (match.group(0), english))
             remaining = pattern.sub("\n", remaining)
-        for name in _names(remaining):
-            found.setdefault(name.casefold(), (name, strip_marks(name)))
         return list(found.values())
+
+    def with_terms(self, terms: Iterable[tuple[str, str]]) -> Glossary:
+        """This glossary with `terms` added; a term already here takes the new English form."""
+        added = dict(terms)
+        folded = {source.casefold() for source in added}
+        kept = [(source, english) for source, english in self.terms if source.casefold() not in folded]
+        return Glossary(terms=(*kept, *added.items()))
 
     def unapply(self, text: str) -> str:
         """`text` with English glossary terms put back into their source form (for tracing names)."""
@@ -106,3 +126,47 @@ def _flush(words: list[str]) -> Iterable[str]:
 
 
 DEFAULT_GLOSSARY = Glossary()
+
+
+def load_glossary(path: Path, base: Glossary = DEFAULT_GLOSSARY) -> Glossary:
+    """`base` with the terms of a glossary file added: TSV (source, English, optional note; a first
+    line `source<TAB>english...` is a header) or YAML (a list of {source, english, note} or a mapping
+    of source to English). Raises ConfigError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"glossary {path}: cannot be read: {exc}") from None
+    terms = _yaml_terms(path, text) if path.suffix.lower() in {".yaml", ".yml"} else _tsv_terms(path, text)
+    if not terms:
+        raise ConfigError(f"glossary {path}: holds no terms")
+    return base.with_terms(terms)
+
+
+def _tsv_terms(path: Path, text: str) -> list[tuple[str, str]]:
+    terms = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [field.strip() for field in line.split("\t")]
+        if number == 1 and [f.casefold() for f in fields[:2]] == ["source", "english"]:
+            continue
+        if len(fields) < 2 or not fields[0] or not fields[1]:
+            raise ConfigError(f"glossary {path}, line {number}: expected source<TAB>english[<TAB>note]")
+        terms.append((unicodedata.normalize("NFC", fields[0]), fields[1]))
+    return terms
+
+
+def _yaml_terms(path: Path, text: str) -> list[tuple[str, str]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"glossary {path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    entries = [{"source": k, "english": v} for k, v in data.items()] if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise ConfigError(f"glossary {path}: expected a list of {{source, english, note}} or a mapping")
+    terms = []
+    for number, entry in enumerate(entries, 1):
+        if not (isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("english")):
+            raise ConfigError(f"glossary {path}, entry {number}: needs text for source and english")
+        terms.append((unicodedata.normalize("NFC", entry["source"].strip()), str(entry["english"]).strip()))
+    return terms

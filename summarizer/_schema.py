@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
 from ._errors import Usage
-from ._figures import FigureKind, figure_kept
+from ._figures import FigureKind, SourceFigure, figure_kept, unsupported_figures
 from ._glossary import Glossary
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
@@ -173,6 +173,44 @@ class BriefDraft(_BriefEntities, _BriefText):
 
     figures: list[FigureNote] = Field(description="one entry per numbered figure")
 
+    @model_validator(mode="after")
+    def _figures_from_the_article(self, info: ValidationInfo) -> BriefDraft:
+        """The fact lock on the prose: a changed or invented figure is sent back, named."""
+        sources: list[SourceFigure] | None = (info.context or {}).get("source_figures")
+        if sources is not None:
+            stated = unsupported_figures(self.prose, sources)
+            if stated:
+                named = ", ".join(repr(figure.source) for figure in stated)
+                raise ValueError(
+                    f"the brief states {named}, which the article does not have: a changed or invented "
+                    "figure; state only the article's figures, as numbered"
+                )
+        return self
+
+    @property
+    def prose(self) -> str:
+        """Headline, summary and key points: the text an editor reads."""
+        return "\n".join([self.headline, self.summary, *self.key_points])
+
+
+class ChunkFacts(_AnswerModel):
+    """The facts of one part of a long article (the map step of a long brief or summary)."""
+
+    facts: list[str] = Field(min_length=1, max_length=12, description="one fact per sentence")
+
+    @field_validator("facts", mode="before")
+    @classmethod
+    def _repaired(cls, values: Any, info: ValidationInfo) -> Any:
+        english = (info.context or {}).get("language", "en") == "en"
+        return _repair_english_list(values, info) if english else values
+
+    @model_validator(mode="after")
+    def _in_language(self, info: ValidationInfo) -> ChunkFacts:
+        if (info.context or {}).get("language", "en") == "en":
+            for fact in self.facts:
+                _require_english(fact)
+        return self
+
 
 class Figure(BaseModel):
     """A figure of the article: as written, in English, normalized, and what it measures."""
@@ -252,7 +290,7 @@ class TranslationChunk(_AnswerModel):
             except ValueError as exc:
                 raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
             for figure in context.get("figures", {}).get(paragraph.n, []):
-                if not figure_kept(figure, text):
+                if not figure_kept(figure, text, target):
                     raise ValueError(
                         f"paragraph {paragraph.n}: the figure {figure.source!r} is missing or changed; "
                         f"translate it as {figure.english!r}"

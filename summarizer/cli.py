@@ -32,6 +32,7 @@ from ._config import (
     ENV_BASE_URL,
     ENV_CACHE,
     ENV_CONTEXT_TOKENS,
+    ENV_GLOSSARY,
     ENV_MAX_OUTPUT_TOKENS,
     ENV_MODE,
     ENV_MODEL,
@@ -44,7 +45,9 @@ from ._config import (
 )
 from ._embedded import LocalServer, ensure_model
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
+from ._factcheck import check_result, read_result
 from ._files import write_text_atomic
+from ._hygiene import clean_article
 from ._reading import read_article, read_stream
 from ._render import render_json, render_markdown
 from ._schema import Brief, Summary, Translation
@@ -143,6 +146,14 @@ _BACKEND_OPTIONS: dict[str, Any] = {
     ],
     "prompts_dir": Annotated[
         Optional[Path], typer.Option("--prompts", envvar=ENV_PROMPTS, help="Folder of prompt templates to use.")
+    ],
+    "glossary": Annotated[
+        Optional[Path],
+        typer.Option(
+            "--glossary",
+            envvar=ENV_GLOSSARY,
+            help="Glossary file (TSV or YAML: source term, English term, note), added to the built-in terms.",
+        ),
     ],
     # No envvar= here: SUMMARIZER_CACHE may say "off", which resolve_settings reads itself.
     "cache": Annotated[
@@ -432,6 +443,30 @@ def _print_table(table: Any) -> None:
     from rich.console import Console  # noqa: PLC0415 - rich loads only for a table
 
     Console(soft_wrap=True).print(table)
+
+
+@app.command()
+def check(
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="The article the result was made from.")],
+    result_file: Annotated[
+        Path, typer.Argument(metavar="RESULT.json", help="A brief, translation or summary in JSON.")
+    ],
+) -> None:
+    """Hold a result to its source: every figure and name must come from the article.
+
+    Exit code 0 when nothing contradicts the source, 1 when something does, 3 for unreadable input.
+    """
+    with _errors_reported():
+        article = clean_article(read_article(source), str(source))
+        report = check_result(article, read_result(result_file))
+    for problem in report.problems:
+        typer.echo(f"{result_file}: {problem}")
+    for note in report.notes:
+        typer.echo(f"{result_file}: note: {note}")
+    if not report.passed:
+        typer.echo(f"summarizer: check failed: {len(report.problems)} problem(s) in {result_file}", err=True)
+        raise typer.Exit(EXIT_FAILURE)
+    typer.echo(f"{result_file}: every figure and name comes from {source}")
 
 
 @local_app.command("serve")

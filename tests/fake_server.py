@@ -6,9 +6,12 @@ Run as a script it serves `/v1/models` until killed (it stands in for llama.cpp'
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +96,97 @@ class ScriptedServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@dataclass
+class Fault(Reply):
+    """A scripted answer that may misbehave: sent late, sent as raw bytes, or never sent."""
+
+    raw: bytes | None = None
+    """Sent verbatim as the body (with `content_type`) instead of `body` as JSON."""
+    content_type: str = "application/json"
+    delay: float = 0.0
+    """Seconds to wait before answering (cut short when the server stops)."""
+    drop: bool = False
+    """Close the connection without answering."""
+
+
+FaultScript = list[Reply] | Callable[[dict[str, Any], int], Reply]
+
+
+class FaultServer:
+    """Like `ScriptedServer`, but replies may be `Fault`s, a function also gets the 1-based number of
+    the request, and each recorded request holds `at`: the `time.monotonic()` of its arrival."""
+
+    def __init__(self, replies: FaultScript) -> None:
+        self.replies = replies
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                arrived = time.monotonic()
+                length = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(length))
+                with outer.lock:
+                    outer.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body, "at": arrived}
+                    )
+                    count = len(outer.requests)
+                if callable(outer.replies):
+                    reply = outer.replies(body, count)
+                else:
+                    reply = outer.replies[min(count, len(outer.replies)) - 1]
+                fault = reply if isinstance(reply, Fault) else Fault(reply.status, reply.body, reply.headers)
+                if fault.delay and outer.stopping.wait(fault.delay):
+                    fault = Fault(drop=True)
+                if fault.drop:
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                data = fault.raw if fault.raw is not None else json.dumps(fault.body).encode()
+                self.send_response(fault.status)
+                self.send_header("content-type", fault.content_type)
+                self.send_header("content-length", str(len(data)))
+                for name, value in fault.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(data)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A short poll interval: shutting down waits for the next poll (0.5 s by default).
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The CLI environment for this server: model "m", no transport retries unless `extra` says so."""
+        return {"OPENAI_BASE_URL": self.base_url, "SUMMARIZER_MODEL": "m", "SUMMARIZER_RETRIES": "0", **extra}
+
+    def arrivals(self, predicate: Callable[[dict[str, Any]], bool] = lambda body: True) -> list[float]:
+        """Arrival times of the requests whose body meets `predicate`."""
+        with self.lock:
+            return [request["at"] for request in self.requests if predicate(request["body"])]
+
+    def __enter__(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

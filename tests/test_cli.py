@@ -73,7 +73,7 @@ def test_too_long_article_says_by_how_much(cli_env: dict[str, str], tmp_path: Pa
     article.write_text("Bắc Ninh thu hút đầu tư nước ngoài. " * 2000, encoding="utf-8")
     code, stderr = run(["brief", str(article)], cli_env)
     assert code == EXIT_INPUT
-    assert_one_line(stderr, f"{article}: article is too long for one request", "over")
+    assert_one_line(stderr, f"{article}: its longest paragraph is too long for one request", "over")
 
 
 def test_translation_into_the_same_language(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from summarizer import clean_article
 from summarizer._figures import extract_figures, figure_kept
+from summarizer._text import Language
 
 from .conftest import EN_SEED, VI_SEED
 
@@ -69,3 +70,24 @@ def test_figure_kept_compares_digits_not_grouping() -> None:
     assert not figure_kept(money, "an investment of $40 million")
     [date] = extract_figures("tháng 5/2023", "vi")
     assert figure_kept(date, "in May 2023") and not figure_kept(date, "in May 2024")
+
+
+@pytest.mark.parametrize(
+    ("source", "language", "translation", "kept"),
+    [
+        ("400 triệu USD", "vi", "an investment of $400 million", True),
+        ("400 triệu USD", "vi", "an investment of $400 billion", False),
+        ("khoảng 1,6 tỷ USD", "vi", "about $1.6 million", False),
+        ("khoảng 1,6 tỷ USD", "vi", "about 1.6 billion US dollars", True),
+        ("hơn 50%", "vi", "more than 50 percent", True),
+        ("tháng 5/2023", "vi", "in May 2023", True),
+        ("$1.6 billion", "en", "1,6 triệu USD", False),
+        ("$1.6 billion", "en", "1,6 tỷ USD", True),
+    ],
+)
+def test_a_translation_keeps_a_figure_only_at_its_scale(
+    source: str, language: Language, translation: str, kept: bool
+) -> None:
+    [figure] = extract_figures(source, language)
+    target: Language = "vi" if language == "en" else "en"
+    assert figure_kept(figure, translation, target) is kept

@@ -1,0 +1,243 @@
+"""The fact lock, glossary files and `summarizer check`, on a scripted loopback server."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import Brief, ConfigError, Summarizer, clean_article, resolve_settings
+from summarizer._batch import FolderBatch
+from summarizer._factcheck import check_result
+from summarizer._figures import extract_figures, missing_key_figures, supports, unsupported_figures
+from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
+from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
+
+from .conftest import VI_SEED
+from .fake_server import Reply, ScriptedServer, chat_completion
+
+runner = CliRunner()
+loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+ARTICLE = (
+    "Hanoi approves industrial park\n\nHanoi on Monday approved a $400 million industrial park of 120 hectares, "
+    "officials said. About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%.\n"
+)
+SUMMARY = (
+    "Hanoi approved a {money} industrial park of 120 hectares on Monday, officials said. The park will need "
+    "about 5,000 workers by May 2026. Exports from the district are expected to grow nearly 7% a year once the "
+    "factories open. Officials said land clearance would start soon and that investors had already shown "
+    "interest in the site. Residents asked for clear rules on land use and compensation."
+)
+
+
+def draft(money: str) -> str:
+    figures = [{"id": n, "refers_to": "a figure of the story"} for n in range(1, 6)]
+    points = ["The park was approved.", "It needs 5,000 workers.", "Exports should grow."]
+    headline = "Hanoi approves a new industrial park"
+    return json.dumps(
+        {"headline": headline, "summary": SUMMARY.format(money=money), "key_points": points, "figures": figures}
+    )
+
+
+def summarizer_for(server: ScriptedServer, **options: Any) -> Summarizer:
+    return Summarizer(resolve_settings(base_url=server.base_url, model="m", retries=0, cache=False, env={}, **options))
+
+
+# -- figures compared by meaning ------------------------------------------------------------------
+
+
+def test_figures_match_by_kind_value_and_unit_not_by_spelling() -> None:
+    [vi] = extract_figures("Dự án 1,6 tỷ USD", "vi")
+    [en] = extract_figures("a $1.6 billion project", "en")
+    [wrong] = extract_figures("a $16 billion project", "en")
+    assert supports(vi, en) and not supports(vi, wrong)
+    sources = extract_figures("Vốn 400 triệu USD, diện tích 10.171 ha, tăng hơn 50%, năm 2023.", "vi")
+    prose = "It costs $400 million on 10,171 hectares, up 50% in 2023, with 3 phases and $40 million more."
+    assert [f.source for f in unsupported_figures(prose, sources)] == ["$40 million"]
+    assert missing_key_figures("It costs $400 million.", sources) == [
+        s for s in sources if s.kind in ("area", "percent")
+    ]
+
+
+@loopback
+def test_a_changed_figure_in_the_prose_is_reasked_with_the_figure_named() -> None:
+    replies = [Reply(body=chat_completion(draft("$40 million"))), Reply(body=chat_completion(draft("$400 million")))]
+    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+        brief = summarizer.brief(ARTICLE)
+    reask = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "'$40 million'" in reask and "does not have" in reask
+    assert "$400 million" in brief.summary and brief.meta.attempts == 2
+    assert not [w for w in brief.meta.warnings if "does not have" in w]
+
+
+@loopback
+def test_a_figure_still_changed_after_the_reasks_goes_out_with_a_warning() -> None:
+    with (
+        ScriptedServer([Reply(body=chat_completion(draft("$40 million")))]) as server,
+        summarizer_for(server, reasks=1) as summarizer,
+    ):
+        brief = summarizer.brief(ARTICLE)
+    assert len(server.requests) == 2
+    assert "$40 million" in brief.summary
+    assert any("'$40 million'" in w and "does not have" in w for w in brief.meta.warnings)
+    # ... and `check` flags the same figure.
+    report = check_result(clean_article(ARTICLE), brief)
+    assert not report.passed and any("'$40 million'" in p for p in report.problems)
+
+
+# -- summarizer check ------------------------------------------------------------------------------
+
+
+@loopback
+def test_check_passes_a_faithful_brief_and_fails_a_tampered_one(tmp_path: Path) -> None:
+    with (
+        ScriptedServer([Reply(body=chat_completion(draft("$400 million")))]) as server,
+        summarizer_for(server) as summarizer,
+    ):
+        brief = summarizer.brief(ARTICLE)
+    source, result = tmp_path / "a.txt", tmp_path / "a.json"
+    source.write_text(ARTICLE, encoding="utf-8")
+    result.write_text(brief.model_dump_json(), encoding="utf-8")
+    ok = runner.invoke(app, ["check", str(source), str(result)])
+    assert ok.exit_code == 0, ok.stdout
+    assert "every figure and name comes from" in ok.stdout
+
+    tampered = json.loads(result.read_text(encoding="utf-8"))
+    tampered["figures"][0]["english"] = "$40 million"
+    tampered["people"] = [{"source": "Nguyễn Văn A", "english": "Nguyen Van A", "role": "mayor"}]
+    result.write_text(json.dumps(tampered), encoding="utf-8")
+    bad = runner.invoke(app, ["check", str(source), str(result)])
+    assert bad.exit_code == EXIT_FAILURE
+    assert "figure '$400 million' changed" in bad.stdout and "'Nguyễn Văn A' is not in the source" in bad.stdout
+    assert "2 problem(s)" in bad.stderr
+
+
+def test_check_refuses_a_file_that_is_no_result(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": 1}', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(VI_SEED), str(other)])
+    assert result.exit_code == EXIT_INPUT
+    assert "is not a brief, translation or summary" in result.stderr
+
+
+# -- glossary files --------------------------------------------------------------------------------
+
+
+def test_glossary_files_in_tsv_and_yaml_add_to_and_override_the_built_in_terms(tmp_path: Path) -> None:
+    tsv = tmp_path / "terms.tsv"
+    tsv.write_text(
+        "source\tenglish\tnote\nKhu công nghiệp\tIndustrial Zone\tour house style\nSở Y tế\tHealth Department\n"
+    )
+    glossary = load_glossary(tsv)
+    assert glossary.apply("Khu công nghiệp Yên Phong") == "Industrial Zone Yên Phong"
+    assert glossary.apply("Sở Y tế") == "Health Department"
+    assert glossary.apply("Sở Tài chính") == DEFAULT_GLOSSARY.apply("Sở Tài chính") == "Department of Finance"
+    yaml_file = tmp_path / "terms.yaml"
+    yaml_file.write_text("- source: Sở Y tế\n  english: Health Department\n  note: house style\n", encoding="utf-8")
+    assert load_glossary(yaml_file).apply("Sở Y tế") == "Health Department"
+    mapping = tmp_path / "map.yml"
+    mapping.write_text("Sở Y tế: Health Department\n", encoding="utf-8")
+    assert load_glossary(mapping).apply("Sở Y tế") == "Health Department"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.tsv", "only one column\n", "line 1: expected source<TAB>english"),
+        ("empty.tsv", "# nothing\n", "holds no terms"),
+        ("bad.yaml", "- source: [unclosed\n", "not valid YAML"),
+        ("bad.yml", "- source: Sở Y tế\n", "entry 1: needs text for source and english"),
+    ],
+)
+def test_a_broken_glossary_file_is_named_with_what_is_wrong(
+    name: str, content: str, message: str, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_glossary(path)
+    assert str(path) in str(caught.value)
+
+
+@loopback
+def test_glossary_terms_reach_the_translation_prompt_and_are_verified(tmp_path: Path) -> None:
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("Sở Y tế\tHealth Department\n", encoding="utf-8")
+    article = "Sở Y tế tỉnh Bắc Ninh vừa công bố kế hoạch mới cho năm 2025."
+    answer = {"paragraphs": [{"n": 1, "text": "The Bac Ninh health office announced a new plan for 2025."}]}
+    with (
+        ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
+        summarizer_for(server, glossary=glossary) as summarizer,
+    ):
+        translation = summarizer.translate(article, to="en")
+    prompt = server.requests[0]["body"]["messages"][-1]["content"]
+    assert "Sở Y tế = Health Department" in prompt and "Bắc Ninh = Bac Ninh" in prompt
+    assert any("'Sở Y tế' is not rendered as 'Health Department'" in w for w in translation.meta.warnings)
+
+
+@loopback
+def test_each_translation_chunk_sees_the_paragraph_before_it() -> None:
+    paragraphs = [f"Đoạn {n}: tỉnh Bắc Ninh thu hút thêm vốn đầu tư vào khu công nghiệp mới." * 6 for n in range(1, 12)]
+
+    def numbers_in(prompt: str) -> list[int]:
+        return [int(n) for n in re.findall(r"^\[(\d+)\]", prompt.split("<paragraphs>")[1], re.MULTILINE)]
+
+    def replies(body: dict[str, Any]) -> Reply:
+        numbers = numbers_in(body["messages"][1]["content"])
+        text = [
+            {"n": n, "text": f"Paragraph {n}: Bac Ninh draws more investment to a new industrial park."}
+            for n in numbers
+        ]
+        return Reply(body=chat_completion(json.dumps({"paragraphs": text})))
+
+    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+        translation = summarizer.translate("\n\n".join(paragraphs), to="en")
+    prompts = [r["body"]["messages"][-1]["content"] for r in server.requests]
+    assert len(prompts) >= 2 and "(none: this is the start)" in prompts[0]
+    first_numbers = numbers_in(prompts[0])
+    assert f"[{first_numbers[-1]}] Paragraph {first_numbers[-1]}:" in prompts[1]
+    assert [p.translation[:12] for p in translation.paragraphs] == [f"Paragraph {n}:"[:12] for n in range(1, 12)]
+
+
+def test_batch_fingerprint_changes_with_the_glossary(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("Sở Y tế\tHealth Department\n", encoding="utf-8")
+    plain = Summarizer(resolve_settings(base_url="http://127.0.0.1:9/v1", model="m", cache=False, env={}))
+    with_terms = Summarizer(
+        resolve_settings(base_url="http://127.0.0.1:9/v1", model="m", cache=False, glossary=glossary, env={})
+    )
+    out = tmp_path / "out"
+    assert FolderBatch(plain, folder, out).config != FolderBatch(with_terms, folder, out).config
+
+
+def test_brief_model_is_the_source_of_truth_for_check() -> None:
+    # A brief's own figures come from the source by rule: check agrees with every one of them.
+    article = clean_article(VI_SEED.read_text(encoding="utf-8"))
+    figures = extract_figures(article.text, "vi")
+    assert figures
+    brief = Brief.model_validate(
+        {
+            "headline": "h",
+            "summary": " ".join(["Bac Ninh drew new investment."] * 12),
+            "key_points": ["a.", "b.", "c."],
+            "figures": [{**f.__dict__, "refers_to": ""} for f in figures],
+            "meta": {
+                "source_name": "x",
+                "source_language": "vi",
+                "model": "m",
+                "prompt_version": "p",
+                "attempts": 1,
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0},
+                "seconds": 0,
+            },
+        }
+    )
+    report = check_result(article, brief)
+    assert report.passed and report.notes  # the prose mentions no key figure: noted, not failed

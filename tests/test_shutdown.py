@@ -1,0 +1,126 @@
+"""The embedded server never outlives the command: not after an error, not after Ctrl-C (SIGINT).
+
+The real CLI runs in a child process, with the embedded llama.cpp server replaced by a stub server
+on 127.0.0.1 that answers the readiness check and then fails or hangs on every chat request.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer.cli import EXIT_BACKEND, EXIT_INTERRUPTED
+
+from .conftest import EN_SEED
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+STUB_SERVER = """
+import sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body):
+        self.send_response(status)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self._send(200, b'{"object": "list", "data": [{"id": "m"}]}')
+
+    def do_POST(self):
+        if sys.argv[sys.argv.index("--post") + 1] == "hang":
+            time.sleep(3600)
+        self._send(500, b'{"error": "broken"}')
+
+port = int(sys.argv[sys.argv.index("--port") + 1])
+ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+# The CLI, with the embedded server's command swapped for the stub; the server's pid is written to
+# a file once it answers, so the test knows which process must be gone afterwards.
+CLI_WITH_STUB = """
+import sys, types
+from pathlib import Path
+import summarizer._embedded as embedded
+
+pid_file, post, stub = Path(sys.argv.pop(1)), sys.argv.pop(1), sys.argv.pop(1)
+embedded.importlib = types.SimpleNamespace(util=types.SimpleNamespace(find_spec=lambda name: object()))
+embedded.ensure_model = lambda *args, **kwargs: Path("model.gguf")
+embedded.server_command = lambda model, port, **kwargs: [
+    sys.executable, "-c", stub, "--port", str(port), "--post", post
+]
+wait_until_ready = embedded.LocalServer._wait_until_ready
+
+def ready(self):
+    wait_until_ready(self)
+    pid_file.write_text(str(self.pid))
+
+embedded.LocalServer._wait_until_ready = ready
+from summarizer.cli import main
+main()
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purpose: it holds no port and no memory.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
+
+
+def _start(tmp_path: Path, post: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
+    pid_file = tmp_path / "server.pid"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
+    env["SUMMARIZER_CACHE"] = "off"
+    command = [sys.executable, "-c", CLI_WITH_STUB, str(pid_file), post, STUB_SERVER, *args, "--retries", "0"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, pid_file
+
+
+def _server_pid(process: subprocess.Popen[str], pid_file: Path) -> int:
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the stub server did not start"
+        time.sleep(0.05)
+    return int(pid_file.read_text())
+
+
+def test_no_server_left_after_an_error(tmp_path: Path) -> None:
+    process, pid_file = _start(tmp_path, "fail", "brief", str(EN_SEED))
+    server = _server_pid(process, pid_file)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == EXIT_BACKEND
+    assert "answered HTTP 500" in stderr and stderr.count("\n") == 1
+    assert not _alive(server)
+
+
+@pytest.mark.parametrize("command", [["brief", str(EN_SEED)], ["batch", str(EN_SEED.parent), "-o", "{out}"]])
+def test_no_server_left_after_ctrl_c(command: list[str], tmp_path: Path) -> None:
+    args = [arg.format(out=tmp_path / "out") for arg in command]
+    process, pid_file = _start(tmp_path, "hang", *args)
+    server = _server_pid(process, pid_file)
+    time.sleep(0.5)  # the request is in flight, hanging
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == EXIT_INTERRUPTED, stderr
+    assert "interrupted" in stderr
+    assert not _alive(server)
+    if command[0] == "batch":
+        # Nothing half-written, and the manifest is there for the resume.
+        assert not list((tmp_path / "out").rglob("*.tmp"))
+        assert (tmp_path / "out" / "manifest.jsonl").exists()
