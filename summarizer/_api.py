@@ -85,7 +85,7 @@ class Job:
     @property
     def prompt_names(self) -> tuple[str, ...]:
         """The prompt templates the task may use (translation first for Vietnamese sources)."""
-        return ("translate",) if self.task == "translate" else ("translate", self.task)
+        return ("translate",) if self.task == "translate" else ("translate", "facts", self.task)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -177,6 +177,10 @@ class Summarizer:
         backend = self._ready_backend()
         backend.prepare_async()
         return backend
+
+    def open_cache(self) -> None:
+        """Open the response cache now (ConfigError if it cannot be), rather than on first use."""
+        self._ready_cache()
 
     def _ready_cache(self) -> ResponseCache | None:
         with self._lock:
@@ -288,14 +292,14 @@ class Summarizer:
             request = next(task.steps)
             while True:
                 key, outcome = self._cached(request, tally)
+                fresh = outcome is None
                 if outcome is None:
                     backend = self._ready_backend()
                     try:
                         outcome = backend.complete(request.response_model, request.messages, context=request.context)
-                        self._store(key, outcome)
                     except OutputValidationError as exc:
                         outcome = exc
-                request = _advance(task, tally, outcome)
+                request = self._step(task, tally, outcome, key if fresh else None)
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
         except SummarizerError as exc:
@@ -309,6 +313,7 @@ class Summarizer:
             request = next(task.steps)
             while True:
                 key, outcome = self._cached(request, tally)
+                fresh = outcome is None
                 if outcome is None:
                     backend = self._backend
                     if backend is None:
@@ -317,20 +322,34 @@ class Summarizer:
                         outcome = await backend.acomplete(
                             request.response_model, request.messages, context=request.context
                         )
-                        self._store(key, outcome)
                     except OutputValidationError as exc:
                         outcome = exc
-                request = _advance(task, tally, outcome)
+                request = self._step(task, tally, outcome, key if fresh else None)
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
         except SummarizerError as exc:
             exc.task_usage, exc.task_attempts = tally.usage, tally.attempts
             raise
 
+    def _step(
+        self, task: _Task[Any], tally: _Tally, outcome: Completion[Any] | OutputValidationError, key: str | None
+    ) -> _Request:
+        """Hand `outcome` to the task; an answer the task takes (a valid one, or an invalid one it
+        keeps with warnings) goes into the cache under `key`, so it is never paid for twice."""
+        try:
+            following = _advance(task, tally, outcome)
+        except StopIteration:
+            self._keep(key, outcome)
+            raise
+        self._keep(key, outcome)
+        return following
+
     def _cached(
         self, request: _Request, tally: _Tally
     ) -> tuple[str | None, Completion[Any] | OutputValidationError | None]:
-        """The request's cache key and its stored answer, validated again as a fresh one would be."""
+        """The request's cache key and its stored answer, validated again as a fresh one would be:
+        valid, or (an answer kept with warnings) valid but for its figures, which the task then
+        keeps with the same warnings; anything else asks the model again."""
         cache = self._cache if self._cache_opened else self._ready_cache()
         if cache is None:
             return None, None
@@ -338,17 +357,30 @@ class Summarizer:
         stored = cache.get(key)
         if stored is None:
             return key, None
+        model, context = request.response_model, request.context or {}
         try:
-            value = request.response_model.model_validate_json(stored.answer, context=request.context)
+            value = model.model_validate_json(stored.answer, context=context, strict=True)
         except ValueError:
-            # Stored under an older rule set: ask again, and the new answer replaces it.
-            return key, None
+            lenient = {name: item for name, item in context.items() if name not in _FIGURE_CHECKS}
+            try:
+                model.model_validate_json(stored.answer, context=lenient, strict=True)
+            except ValueError:
+                return key, None  # stored under older rules: ask again; the new answer replaces it
+            tally.cached += 1
+            kept = OutputValidationError(
+                "a cached answer with figure faults", attempts=0, usage=Usage(), last_output=stored.answer
+            )
+            return key, kept
         tally.cached += 1
         return key, Completion(value=value, usage=Usage(), attempts=0)
 
-    def _store(self, key: str | None, completion: Completion[Any]) -> None:
-        if key is not None and self._cache is not None:
-            self._cache.put(key, completion.value.model_dump_json(), completion.usage, completion.attempts)
+    def _keep(self, key: str | None, outcome: Completion[Any] | OutputValidationError) -> None:
+        if key is None or self._cache is None:
+            return
+        if isinstance(outcome, Completion):
+            self._cache.put(key, outcome.value.model_dump_json(), outcome.usage, outcome.attempts)
+        elif outcome.last_output:
+            self._cache.put(key, outcome.last_output, outcome.usage, outcome.attempts)
 
     def _result(
         self, task: _Task[ResultT], build: Callable[[RunInfo], ResultT], tally: _Tally, started: float
@@ -491,7 +523,7 @@ class Summarizer:
         context = request.context or {}
         lenient = {key: value for key, value in context.items() if key not in _FIGURE_CHECKS}
         try:
-            answer = request.response_model.model_validate_json(exc.last_output or "", context=lenient)
+            answer = request.response_model.model_validate_json(exc.last_output or "", context=lenient, strict=True)
         except ValueError:
             raise exc from None
         if isinstance(answer, TranslationChunk):

@@ -13,10 +13,12 @@ milliseconds, which a batch of thousands of articles pays in full.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import functools
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +28,9 @@ from typing import Any, Generic, TypeVar
 import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException
+from instructor.core.exceptions import IncompleteOutputException, InstructorError, ResponseParsingError
 from instructor.v2.core.function_calls import response_schema
+from instructor.v2.core.json import extract_json_from_codeblock
 from instructor.v2.core.providers import Provider
 from instructor.v2.core.registry import mode_registry
 from pydantic import BaseModel, ValidationError
@@ -70,10 +73,12 @@ class _CallRecord:
         if usage is not None:
             self.usage += Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)
         choices = getattr(response, "choices", None) or []
-        if choices:
-            message = choices[0].message
+        message = getattr(choices[0], "message", None) if choices else None
+        if message is not None:
             calls = getattr(message, "tool_calls", None)
-            self.last_output = calls[0].function.arguments if calls else message.content
+            text = calls[0].function.arguments if calls else message.content
+            # MD_JSON answers wrap the JSON in a code block; keep the JSON, which callers re-read.
+            self.last_output = extract_json_from_codeblock(text) if text and "```" in text else text
 
 
 def _redact(text: str, secret: str) -> str:
@@ -96,28 +101,38 @@ class _RedactingFilter(logging.Filter):
 
 
 _REDACTING_FILTER = _RedactingFilter()
-for _name in ("instructor", "openai", "httpx", "httpx2"):
-    logging.getLogger(_name).addFilter(_REDACTING_FILTER)
+_REDACTED_LOGGERS = ("instructor", "openai", "httpx", "httpx2", "httpcore", "httpcore2")
 
 
-_REASKED_ERRORS = (ValidationError, json.JSONDecodeError)
+def _guard_loggers() -> None:
+    """Put the redacting filter on those libraries' loggers and every child logger they have made:
+    a logger's filters do not see records that its children pass up."""
+    names = [*_REDACTED_LOGGERS, *logging.root.manager.loggerDict]
+    for name in names:
+        if name.split(".")[0] in _REDACTED_LOGGERS:
+            logger = logging.getLogger(name)
+            if _REDACTING_FILTER not in logger.filters:
+                logger.addFilter(_REDACTING_FILTER)
+
+
+_guard_loggers()
+
+
+_REASKED_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+"""Answers to ask again for: invalid against the schema, or (tools mode) no tool call at all."""
 MAX_BACKOFF_SECONDS = 120.0
-"""The longest Retry-After honoured, as the openai client does; a longer one is capped."""
+"""The longest Retry-After the openai client waits for before a retry (it gives up on a longer one)."""
 
 
 def retry_after_seconds(headers: httpx2.Headers) -> float | None:
-    """The delay a 429 or 503 asks for (`retry-after-ms`, `retry-after` in seconds or as a date)."""
-    raw_ms = headers.get("retry-after-ms")
-    raw = headers.get("retry-after")
+    """The delay a 429 or 503 asks for: `retry-after-ms`, else `retry-after` in seconds or as a date."""
+    with contextlib.suppress(ValueError):
+        return float(headers.get("retry-after-ms", "")) / 1000
+    raw = headers.get("retry-after", "")
+    with contextlib.suppress(ValueError):
+        return float(raw)
     try:
-        if raw_ms is not None:
-            return float(raw_ms) / 1000
-        if raw is not None:
-            return float(raw)
-    except ValueError:
-        pass
-    try:
-        return email.utils.parsedate_to_datetime(raw or "").timestamp() - time.time()
+        return email.utils.parsedate_to_datetime(raw).timestamp() - time.time()
     except (TypeError, ValueError):
         return None
 
@@ -134,11 +149,20 @@ class BackoffGate:
         self.pauses = 0
 
     def note(self, response: httpx2.Response) -> None:
-        """Start a pause when `response` is a 429 (its Retry-After, else one second)."""
-        if response.status_code != 429:
+        """Start a pause on a 429 (its Retry-After, else one second) or a 503 with a Retry-After.
+
+        A delay the openai client will not wait for (over MAX_BACKOFF_SECONDS, or not finite)
+        starts none: that request fails at once, and the others need not stop.
+        """
+        if response.status_code not in (429, 503):
             return
         delay = retry_after_seconds(response.headers)
-        delay = 1.0 if delay is None else min(max(delay, 0.0), MAX_BACKOFF_SECONDS)
+        if delay is None:
+            if response.status_code == 503:
+                return
+            delay = 1.0
+        if not 0 <= delay <= MAX_BACKOFF_SECONDS:
+            return
         self.resume_at = max(self.resume_at, time.monotonic() + delay)
         self.pauses += 1
 
@@ -155,6 +179,50 @@ class BackoffGate:
             await asyncio.sleep(remaining)
 
 
+@functools.cache
+def _wrapped_model(response_model: type[ModelT], *, titled: bool) -> type[ModelT]:
+    """The model as instructor's handlers take it, made once (instructor wraps it anew on every
+    call otherwise: 5 ms each time). Tools mode names the tool after the schema's title, which
+    our compact schemas leave out, so it gets one back."""
+    wrapped = response_schema(response_model)
+    if not titled:
+        return wrapped
+
+    class Titled(wrapped):  # type: ignore[valid-type,misc]
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            schema: dict[str, Any] = super().model_json_schema(*args, **kwargs)
+            return {"title": response_model.__name__, **schema}
+
+    Titled.__name__ = Titled.__qualname__ = response_model.__name__
+    return Titled
+
+
+class _MalformedAnswer(Exception):
+    """The server's HTTP answer is no chat completion at all: a server fault, never re-asked."""
+
+
+@contextmanager
+def _malformed_answers_named() -> Iterator[None]:
+    # The openai client raises JSONDecodeError for a 200 whose body is not JSON; left alone, the
+    # re-ask loop would take it for an invalid answer of the model's and send the request again.
+    try:
+        yield
+    except json.JSONDecodeError as exc:
+        raise _MalformedAnswer(f"answered HTTP 200 with a body that is not JSON ({exc.msg})") from None
+
+
+def _checked(response: Any) -> Any:
+    """`response`, if it is a chat completion with at least one choice."""
+    if not hasattr(response, "choices"):
+        raise _MalformedAnswer("answered HTTP 200 with something that is not a chat completion")
+    if not response.choices:
+        raise _MalformedAnswer("answered with an empty list of choices")
+    if getattr(response.choices[0], "message", None) is None:
+        raise _MalformedAnswer("answered with a choice that holds no message")
+    return response
+
+
 def _reask_policy(reasks: int) -> Retrying:
     """Re-ask only for answers that fail validation; transport errors belong to the openai client."""
     return Retrying(stop=stop_after_attempt(reasks + 1), retry=retry_if_exception_type(_REASKED_ERRORS), reraise=True)
@@ -167,10 +235,12 @@ def _async_reask_policy(reasks: int) -> AsyncRetrying:
     )
 
 
-def _reason(exc: ValidationError | json.JSONDecodeError) -> str:
+def _reason(exc: ValidationError | json.JSONDecodeError | ResponseParsingError) -> str:
     """One line saying why an answer failed validation."""
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON ({exc.msg} at character {exc.pos})"
+    if isinstance(exc, ResponseParsingError):
+        return " ".join(str(exc).split())
     parts = []
     for error in exc.errors()[:_MAX_REASON_ERRORS]:
         where = ".".join(str(part) for part in error["loc"])
@@ -189,8 +259,11 @@ class ChatBackend:
         self.gate = BackoffGate()
         self._sync: openai.OpenAI | None = None
         self._async: openai.AsyncOpenAI | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._client_lock = threading.Lock()
         self._handlers = mode_registry.get_handlers(Provider.OPENAI, _INSTRUCTOR_MODES[settings.mode])
         _REDACTING_FILTER.secrets.add(settings.api_key)
+        _guard_loggers()  # loggers made since import (openai makes some on first use)
 
     def _client_options(self) -> dict[str, Any]:
         return {
@@ -203,6 +276,10 @@ class ChatBackend:
     # Each client is made on first use: making one takes a good part of a second (TLS setup,
     # instructor's imports), and a batch only ever uses the async one.
     def _sync_client(self) -> openai.OpenAI:
+        with self._client_lock:
+            return self._sync or self._new_sync_client()
+
+    def _new_sync_client(self) -> openai.OpenAI:
         if self._sync is None:
             gate = self.gate
 
@@ -218,19 +295,28 @@ class ChatBackend:
         return self._sync
 
     def _async_client(self) -> openai.AsyncOpenAI:
-        if self._async is None:
-            gate = self.gate
+        with self._client_lock:
+            try:
+                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+            except RuntimeError:  # made ahead, from a thread
+                loop = None
+            if self._async is not None and loop is not None and self._async_loop not in (None, loop):
+                # Its pooled connections belong to an event loop that has ended: start a new pool.
+                self._async = None
+            if self._async is None:
+                gate = self.gate
 
-            async def wait(request: httpx2.Request) -> None:
-                await gate.await_resume()
+                async def wait(request: httpx2.Request) -> None:
+                    await gate.await_resume()
 
-            async def note(response: httpx2.Response) -> None:
-                gate.note(response)
+                async def note(response: httpx2.Response) -> None:
+                    gate.note(response)
 
-            http = openai.DefaultAsyncHttpx2Client(event_hooks={"request": [wait], "response": [note]})
-            client = openai.AsyncOpenAI(**self._client_options(), http_client=http)
-            self._async = client
-        return self._async
+                http = openai.DefaultAsyncHttpx2Client(event_hooks={"request": [wait], "response": [note]})
+                self._async = openai.AsyncOpenAI(**self._client_options(), http_client=http)
+            if loop is not None:
+                self._async_loop = loop
+            return self._async
 
     def prepare_async(self) -> None:
         """Make the async client now (blocking), rather than inside the first request."""
@@ -248,11 +334,8 @@ class ChatBackend:
             await self._async.close()
             self._async = None
 
-    @staticmethod
-    @functools.cache
-    def _instructor_model(response_model: type[ModelT]) -> type[ModelT]:
-        # instructor wraps the model in a new class unless it is wrapped already: 5 ms each time.
-        return response_schema(response_model)
+    def _instructor_model(self, response_model: type[ModelT]) -> type[ModelT]:
+        return _wrapped_model(response_model, titled=self.settings.mode == "tools")
 
     def _first_request(self, response_model: type[BaseModel], messages: list[dict[str, str]]) -> dict[str, Any]:
         """The request instructor's mode handler makes of `messages` (JSON mode: the schema joins the
@@ -310,7 +393,8 @@ class ChatBackend:
         with self._errors_translated(record, response_model):
             for attempt in _reask_policy(self.settings.reasks):
                 with attempt:
-                    response = client.chat.completions.create(**request)
+                    with _malformed_answers_named():
+                        response = _checked(client.chat.completions.create(**request))
                     record.note(response)
                     try:
                         value = self._parse(response, model, context)
@@ -334,7 +418,8 @@ class ChatBackend:
         with self._errors_translated(record, response_model):
             async for attempt in _async_reask_policy(self.settings.reasks):
                 with attempt:
-                    response = await client.chat.completions.create(**request)
+                    with _malformed_answers_named():
+                        response = _checked(await client.chat.completions.create(**request))
                     record.note(response)
                     try:
                         value = self._parse(response, model, context)
@@ -359,6 +444,8 @@ class ChatBackend:
         (a bug surfaces as it is)."""
         if isinstance(exc, openai.APIError):
             return self._transport_error(exc)
+        if isinstance(exc, _MalformedAnswer):
+            return BackendError(f"{self.settings.endpoint_label} {exc}")
         if isinstance(exc, IncompleteOutputException):
             message = (
                 f"the answer was cut off at the {self.settings.max_output_tokens}-token limit "
@@ -369,6 +456,10 @@ class ChatBackend:
                 f"the model's answer did not fit the {response_model.__name__} schema after "
                 f"{record.attempts} attempt(s): {_reason(exc)}"
             )
+        elif isinstance(exc, (InstructorError, AssertionError)):
+            # instructor's other refusals of an answer (a refusal message, say): still the model's fault.
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            message = f"the model's answer could not be read as {response_model.__name__}: {detail}"
         else:
             return None
         return OutputValidationError(

@@ -4,14 +4,15 @@ write each result atomically, keep a manifest and resume where they stopped."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -39,7 +40,7 @@ async def _bounded(
     work: Callable[[ItemT], Awaitable[OutcomeT]],
     concurrency: int,
     should_stop: Callable[[], bool] = lambda: False,
-) -> AsyncIterator[OutcomeT]:
+) -> AsyncGenerator[OutcomeT, None]:
     """`work` on each item, `concurrency` at a time, outcomes in the order they finish.
 
     Items are pulled one at a time, so memory does not grow with their number. Once
@@ -106,8 +107,10 @@ async def abatch(
         except SummarizerError as exc:
             return BatchResult(name, error=exc)
 
-    async for outcome in _bounded(articles, one, concurrency):
-        yield outcome
+    outcomes = _bounded(articles, one, concurrency)
+    async with contextlib.aclosing(outcomes):
+        async for outcome in outcomes:
+            yield outcome
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -184,9 +187,13 @@ class FolderBatch:
         self.concurrency = concurrency
         self.fail_fast = fail_fast
         self.max_tokens = max_tokens
+        summarizer.open_cache()  # a cache that cannot be opened is bad usage, not a failure per article
         self.inputs = self._discover(recursive, pattern)
         self.config = self._fingerprint()
         self.previous = self._read_manifest()
+        # Which input each result file belongs to, so that one written for another input is not
+        # taken for its own by a later resume (`b.txt` and `b.md` both write `b.json`).
+        self._owners = {name: entry.input for entry in self.previous.values() for name in entry.outputs}
         self.usage = Usage()
         self.counts: dict[Status, int] = {"done": 0, "failed": 0, "skipped": 0, "not_started": 0}
         self._outputs = self._output_names()
@@ -240,6 +247,11 @@ class FolderBatch:
         material = {
             "format": RESULT_FORMAT,
             "model": settings.model,
+            "mode": settings.mode,
+            "temperature": settings.temperature,
+            # These decide whether a long article goes part by part, and how its answers may run.
+            "context_tokens": settings.context_tokens,
+            "max_output_tokens": settings.max_output_tokens,
             "job": self.job.options,
             "prompts": prompts,
             "glossary": self.summarizer.glossary.terms,
@@ -267,13 +279,15 @@ class FolderBatch:
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.input_dir).as_posix()
 
-    def _reusable(self, relative: str, content_hash: str) -> ManifestEntry | None:
+    def _reusable(self, path: Path, content_hash: str) -> ManifestEntry | None:
         """The earlier entry whose outputs stand for this content and configuration, if any."""
-        entry = self.previous.get(relative)
+        entry = self.previous.get(self._relative(path))
         if entry is None or entry.status not in ("done", "skipped"):
             return None
         if entry.content_hash != content_hash or entry.config != self.config:
             return None
+        if entry.outputs != list(self._outputs[path]):
+            return None  # the selection changed the names: another input may own these files now
         if not all(_has_content(self.output_dir / name) for name in entry.outputs):
             return None
         return entry
@@ -286,7 +300,7 @@ class FolderBatch:
             relative = self._relative(path)
             try:
                 data = read_article_bytes(path)
-                if self._reusable(relative, _sha256(data)) is not None:
+                if self._reusable(path, _sha256(data)) is not None:
                     planned.append(PlannedArticle(relative, "skip"))
                     continue
                 text = article_text(data, str(path), html=path.suffix.lower() in HTML_SUFFIXES)
@@ -323,14 +337,22 @@ class FolderBatch:
         """
         self._prepare_output()
         recorded: dict[str, ManifestEntry] = {}
-        fd = os.open(self.manifest_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as manifest:
+        fd = os.open(self.manifest_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a+", encoding="utf-8") as manifest:
+            manifest.seek(0, os.SEEK_END)
+            if manifest.tell() > 0:
+                # A crash may have torn the last line: start on a fresh one (the torn one is ignored).
+                manifest.seek(manifest.tell() - 1)
+                if manifest.read(1) != "\n":
+                    manifest.write("\n")
 
             def record(entry: ManifestEntry) -> ManifestEntry:
                 # One write per line, flushed: a crash loses at most the line being written.
                 manifest.write(entry.model_dump_json() + "\n")
                 manifest.flush()
                 recorded[entry.input] = entry
+                if entry.status == "done":
+                    self._claim(entry)
                 self.counts[entry.status] += 1
                 self.usage += Usage(entry.prompt_tokens, entry.completion_tokens)
                 return entry
@@ -339,17 +361,47 @@ class FolderBatch:
                 return record(await self._process(path))
 
             try:
-                async for entry in _bounded(self.inputs, process, self.concurrency, lambda: bool(self._stop_reason())):
-                    yield entry
+                entries = _bounded(self.inputs, process, self.concurrency, lambda: bool(self._stop_reason()))
+                async with contextlib.aclosing(entries):
+                    async for entry in entries:
+                        yield entry
                 reason = self._stop_reason()
                 for path in self.inputs:
-                    relative = self._relative(path)
-                    if relative not in recorded:
-                        yield record(
-                            ManifestEntry(input=relative, status="not_started", config=self.config, error=reason)
-                        )
+                    if self._relative(path) not in recorded:
+                        yield record(self._unreached(path, reason))
             finally:
                 self._compact_manifest(recorded)
+
+    def _claim(self, entry: ManifestEntry) -> None:
+        """Make `entry` the owner of its result files; an earlier owner loses its claim to them."""
+        for name in entry.outputs:
+            owner = self._owners.get(name)
+            if owner is not None and owner != entry.input and owner in self.previous:
+                stale = self.previous[owner]
+                self.previous[owner] = stale.model_copy(
+                    update={
+                        "status": "not_started",
+                        "outputs": [],
+                        "error": f"its result was replaced by {entry.input}'s",
+                    }
+                )
+            self._owners[name] = entry.input
+
+    def _unreached(self, path: Path, reason: str | None) -> ManifestEntry:
+        """An article the run stopped before: up to date (skipped), or not started."""
+        relative = self._relative(path)
+        try:
+            content_hash = _sha256(read_article_bytes(path))
+        except SummarizerError:
+            content_hash = None
+        earlier = self._reusable(path, content_hash) if content_hash else None
+        if earlier is not None:
+            return ManifestEntry(
+                input=relative, status="skipped", content_hash=content_hash, config=self.config, outputs=earlier.outputs
+            )
+        return ManifestEntry(
+            input=relative, status="not_started", content_hash=content_hash, config=self.config, error=reason
+        )
 
     async def _process(self, path: Path) -> ManifestEntry:
         relative = self._relative(path)
@@ -359,7 +411,7 @@ class FolderBatch:
         try:
             data = read_article_bytes(path)
             content_hash = _sha256(data)
-            earlier = self._reusable(relative, content_hash)
+            earlier = self._reusable(path, content_hash)
             if earlier is not None:
                 return ManifestEntry(
                     input=relative,
@@ -370,7 +422,6 @@ class FolderBatch:
                 )
             text = article_text(data, name, html=path.suffix.lower() in HTML_SUFFIXES)
             result = await self.summarizer.arun(self.job, text, name=name)
-            outputs = self._write(path, result)
         except SummarizerError as exc:
             return ManifestEntry(
                 input=relative,
@@ -384,17 +435,33 @@ class FolderBatch:
                 error=_one_line(exc, name),
             )
         meta = result.meta
+        spent: dict[str, Any] = {
+            "prompt_tokens": meta.usage.prompt_tokens,
+            "completion_tokens": meta.usage.completion_tokens,
+            "attempts": meta.attempts,
+            "cached_answers": meta.cached_answers,
+        }
+        try:
+            outputs = self._write(path, result)
+        except InputError as exc:
+            # The answers were paid for: their tokens count, even though the result is lost.
+            return ManifestEntry(
+                input=relative,
+                status="failed",
+                content_hash=content_hash,
+                config=self.config,
+                seconds=round(time.perf_counter() - started, 3),
+                error=_one_line(exc, name),
+                **spent,
+            )
         return ManifestEntry(
             input=relative,
             status="done",
             content_hash=content_hash,
             config=self.config,
             outputs=outputs,
-            prompt_tokens=meta.usage.prompt_tokens,
-            completion_tokens=meta.usage.completion_tokens,
             seconds=round(time.perf_counter() - started, 3),
-            attempts=meta.attempts,
-            cached_answers=meta.cached_answers,
+            **spent,
         )
 
     def _write(self, path: Path, result: Result) -> list[str]:

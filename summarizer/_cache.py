@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -18,6 +19,10 @@ from ._config import Settings
 from ._errors import ConfigError, Usage
 from ._schema import schema_text
 
+logger = logging.getLogger("summarizer")
+
+BUSY_SECONDS = 0.5
+"""How long a read or write waits for another process holding the database."""
 CACHE_FORMAT = 1
 """Bumped when what is stored changes meaning; part of every key, so old entries simply miss."""
 
@@ -82,7 +87,8 @@ class ResponseCache:
         try:
             _private_file(path)
             # SQLite gives the -wal and -shm files the database file's permissions.
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+            # A short busy timeout: these calls run on the event loop of a batch.
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS)
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL stays consistent after a crash; it skips an fsync per answer.
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -94,22 +100,30 @@ class ResponseCache:
         self._lock = threading.Lock()
 
     def get(self, key: str) -> CachedAnswer | None:
-        """The stored answer for `key`, if any."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT answer, prompt_tokens, completion_tokens, attempts FROM answers WHERE key = ?", (key,)
-            ).fetchone()
+        """The stored answer for `key`, if any (none when the database cannot be read just now)."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT answer, prompt_tokens, completion_tokens, attempts FROM answers WHERE key = ?", (key,)
+                ).fetchone()
+        except sqlite3.Error as exc:
+            logger.warning("response cache %s: cannot read (%s); asking the model", self.path, exc)
+            return None
         if row is None:
             return None
         return CachedAnswer(answer=row[0], usage=Usage(row[1], row[2]), attempts=row[3])
 
     def put(self, key: str, answer: str, usage: Usage, attempts: int) -> None:
-        """Store a validated answer under `key` (replacing an older one)."""
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (key, answer, usage.prompt_tokens, usage.completion_tokens, attempts, time.time()),
-            )
+        """Store an answer under `key` (replacing an older one). The cache is a saving, never a
+        reason to fail: an answer that cannot be stored (database locked, disk full) is logged."""
+        try:
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, answer, usage.prompt_tokens, usage.completion_tokens, attempts, time.time()),
+                )
+        except sqlite3.Error as exc:
+            logger.warning("response cache %s: cannot store an answer (%s)", self.path, exc)
 
     def close(self) -> None:
         """Close the database."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +88,12 @@ class Settings:
 
     @property
     def endpoint_label(self) -> str:
-        """Where requests go, for messages."""
-        return self.base_url or "the embedded llama.cpp server"
+        """Where requests go, for messages (any user name and password in the URL left out)."""
+        if self.base_url is None:
+            return "the embedded llama.cpp server"
+        parts = urllib.parse.urlsplit(self.base_url)
+        host = parts.netloc.rpartition("@")[2]
+        return urllib.parse.urlunsplit(parts._replace(netloc=host))
 
 
 def _parse(env: Mapping[str, str], name: str, convert: Callable[[str], T], expected: str) -> T | None:

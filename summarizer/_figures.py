@@ -53,14 +53,19 @@ _VI_PATTERN = re.compile(
 _EN_PATTERN = re.compile(
     rf"""
     (?P<first_months>the\s+first\s+(?P<fm_n>\d{{1,2}})\s+months\s+of\s+(?P<fm_y>\d{{4}}))
+    | (?P<day_month_year>(?<![\d.,])\d{{1,2}}\s+(?:{"|".join(MONTHS)}),?\s+(?P<dmy_y>\d{{4}}))
+    | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?:{"|".join(MONTHS)})(?![\w,]|\s+\d))
     | (?P<month_year>(?P<my_m>{"|".join(MONTHS)})(?:\s+(?P<my_d>\d{{1,2}}),?)?\s+(?P<my_y>\d{{4}}))
     | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
         (?:\s*(?P<mo_s>thousand|million|billion|trillion))?)
+    | (?P<dong>(?:(?P<vd_q>{_EN_QUALIFIER})\s+)?(?:VND\s?(?P<vd_n>{_EN_NUMBER})
+        (?:\s*(?P<vd_s>thousand|million|billion|trillion))?
+        | (?P<vd_n2>{_EN_NUMBER})(?:\s*(?P<vd_s2>thousand|million|billion|trillion))?\s*(?:VND|dong|đồng)(?!\w)))
     | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*(?:%|percent))
     | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*
         (?P<ar_u>hectares|ha|square\s+kilometers|km2)(?!\w))
     | (?P<year>(?<![\d,.])(?P<yr_y>(?:19|20)\d{{2}})(?!\d|[,.]\d))
-    | (?P<count>(?<![/$])(?P<ct_n>{_EN_NUMBER})(?:\s+(?P<ct_s>thousand|million|billion))?(?![\d/%]))
+    | (?P<count>(?<![/$])(?P<ct_n>{_EN_NUMBER})(?:\s+(?P<ct_s>thousand|million|billion|trillion))?(?![\d/%]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -88,10 +93,14 @@ def _en_number(text: str) -> float:
 
 
 def _english_number(value: float) -> str:
-    """1600000000 -> '1.6 billion', 10171 -> '10,171', 0.5 -> '0.5'."""
+    """1600000000 -> '1.6 billion', 1234500000000 -> '1,234.5 billion', 12345678 -> '12,345,678'.
+
+    A scale word is used only where it loses no digit of the source (three decimals at most).
+    """
     for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
-        if value >= scale:
-            return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + f" {word}"
+        scaled = value / scale
+        if scaled >= 1 and math.isclose(round(scaled, 3), scaled, rel_tol=1e-12):
+            return f"{scaled:,.3f}".rstrip("0").rstrip(".") + f" {word}"
     return f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
@@ -164,11 +173,19 @@ def _en_figure(m: re.Match[str]) -> SourceFigure | None:
     g = m.group
     if g("first_months"):
         return SourceFigure(text, text, "date", float(g("fm_y")), "year")
+    if g("day_month_year"):
+        return SourceFigure(text, text, "date", float(g("dmy_y")), "year")
+    if g("day_month"):
+        return SourceFigure(text, text, "date", float(g("dmo_d")), "day")
     if g("month_year"):
         return SourceFigure(text, text, "date", float(g("my_y")), "year")
     if g("money"):
         value = _en_number(g("mo_n")) * _EN_SCALES.get((g("mo_s") or "").lower(), 1)
         return SourceFigure(text, text, "money", value, "USD")
+    if g("dong"):
+        number, scale = (g("vd_n"), g("vd_s")) if g("vd_n") else (g("vd_n2"), g("vd_s2"))
+        value = _en_number(number) * _EN_SCALES.get((scale or "").lower(), 1)
+        return SourceFigure(text, text, "money", value, "VND")
     if g("percent"):
         return SourceFigure(text, text, "percent", _en_number(g("pc_n")), "%")
     if g("area"):

@@ -13,6 +13,16 @@ def make_private_dirs(path: str | Path) -> None:
     Path(path).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
+def check_writable(path: str | Path) -> None:
+    """Raise OSError unless a result can be written to `path` (checked before any paid request)."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory")
+    fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(probe)
+
+
 def write_text_atomic(path: str | Path, text: str, *, durable: bool = True) -> None:
     """Write `text` (UTF-8) to `path` through a temporary file in the same folder and a rename.
 

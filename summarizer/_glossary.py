@@ -166,7 +166,9 @@ def _yaml_terms(path: Path, text: str) -> list[tuple[str, str]]:
         raise ConfigError(f"glossary {path}: expected a list of {{source, english, note}} or a mapping")
     terms = []
     for number, entry in enumerate(entries, 1):
-        if not (isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("english")):
+        source = entry.get("source") if isinstance(entry, dict) else None
+        english = entry.get("english") if isinstance(entry, dict) else None
+        if not (isinstance(source, str) and source.strip() and english is not None and str(english).strip()):
             raise ConfigError(f"glossary {path}, entry {number}: needs text for source and english")
-        terms.append((unicodedata.normalize("NFC", entry["source"].strip()), str(entry["english"]).strip()))
+        terms.append((unicodedata.normalize("NFC", source.strip()), str(english).strip()))
     return terms

@@ -86,6 +86,10 @@ def unglue_word(word: str) -> str:
     return " ".join(pieces)
 
 
+_BARE_URL_LINE = re.compile(r"^(https?://\S+)$")
+"""A line that is only a link: no article text (a last one is kept as the source URL)."""
+
+
 def _clean_line(line: str) -> str:
     line = line.translate(_INVISIBLE)
     line = _SPACES.sub(" ", line).strip()
@@ -119,8 +123,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def clean_article(raw: str, name: str = "<text>") -> Article:
-    """Normalize (NFC), drop captions and comment counters, set aside a trailing source URL,
-    re-split glued words and split into paragraphs."""
+    """Normalize (NFC), drop captions, comment counters and lines that are only a link, set aside a
+    trailing source URL, re-split glued words and split into paragraphs."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_clean_line(line) for line in text.split("\n")]
 
@@ -129,14 +133,18 @@ def clean_article(raw: str, name: str = "<text>") -> Article:
         line = lines[index]
         if not line or _COMMENT_COUNT_LINE.match(line):
             continue
-        found = _SOURCE_LINE.match(line)
+        found = _SOURCE_LINE.match(line) or _BARE_URL_LINE.match(line)
         if found:
             source_url = found.group(1)
             del lines[index]
         break
 
     # Dropped lines are deleted, not blanked, so that they do not turn into paragraph breaks.
-    kept = [line for line in lines if not (_COMMENT_COUNT_LINE.match(line) or _is_caption(line))]
+    kept = [
+        line
+        for line in lines
+        if not (_COMMENT_COUNT_LINE.match(line) or _is_caption(line) or _BARE_URL_LINE.match(line))
+    ]
     paragraphs = tuple(split_paragraphs("\n".join(kept)))
     return Article(
         name=name,

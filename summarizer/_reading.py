@@ -14,6 +14,9 @@ MAX_ARTICLE_BYTES = 2_000_000
 """Files above this size are refused before they are read whole."""
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 """Files read as web pages: their main text is extracted, menus and footers left out."""
+MIN_HTML_ARTICLE_WORDS = 10
+"""Fewer words than this in a page's main text is a page without an article (trafilatura then
+falls back to whatever text the page has, such as its menu)."""
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _TYPOGRAPHY = frozenset("\u00a0“”‘’–—…•·«»°")
@@ -66,8 +69,10 @@ def html_article(data: bytes, name: str) -> str:
 
     document = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, favor_precision=True)
     text, title, url = (str(getattr(document, field, None) or "").strip() for field in ("text", "title", "url"))
-    if not text:
-        raise InputError(name, "no article text found in the HTML page")
+    words = len(text.split())
+    if words < MIN_HTML_ARTICLE_WORDS:
+        found = f" (only {words} word{'s' if words != 1 else ''} of page text)" if words else ""
+        raise InputError(name, f"no article text found in the HTML page{found}")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if title and title not in lines:
         lines.insert(0, title)

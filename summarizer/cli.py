@@ -46,7 +46,7 @@ from ._config import (
 from ._embedded import LocalServer, ensure_model
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
 from ._factcheck import check_result, read_result
-from ._files import write_text_atomic
+from ._files import check_writable, write_text_atomic
 from ._hygiene import clean_article
 from ._reading import read_article, read_stream
 from ._render import render_json, render_markdown
@@ -274,6 +274,11 @@ def _run_task(
 ) -> None:
     _configure_logging(verbose)
     name = STDIN_LABEL if article == STDIN_NAME else article
+    if output is not None:
+        try:
+            check_writable(output)
+        except OSError as exc:
+            _fail(f"{output}: cannot write the result: {exc.strerror or exc}", EXIT_FAILURE)
     with _errors_reported(name, verbose=verbose):
         text = read_stream(sys.stdin.buffer) if article == STDIN_NAME else read_article(article)
         with Summarizer(settings) as summarizer, _status(f"{name} on {settings.model}…"):

@@ -110,3 +110,40 @@ def test_cut_off_answer_is_an_output_error() -> None:
         _backend(server, reasks=2).complete(Colour, MESSAGES)
     assert len(server.requests) == 1 and caught.value.attempts == 1
     assert caught.value.last_output == '{"name": "re'
+
+
+def _tool_call(arguments: str) -> dict[str, object]:
+    body = chat_completion("")
+    body["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "Colour", "arguments": arguments}}],
+    }
+    return body
+
+
+def test_tools_mode_names_the_tool_and_reads_its_arguments() -> None:
+    with ScriptedServer([Reply(body=_tool_call('{"name": "red"}'))]) as server:
+        result = _backend(server, mode="tools").complete(Colour, MESSAGES)
+    assert result.value.name == "red"
+    [tool] = server.requests[0]["body"]["tools"]
+    assert tool["function"]["name"] == "Colour"
+
+
+def test_tools_mode_reasks_an_answer_without_a_tool_call() -> None:
+    replies = [Reply(body=chat_completion("I think it is red.")), Reply(body=_tool_call('{"name": "red"}'))]
+    with ScriptedServer(replies) as server:
+        result = _backend(server, mode="tools", reasks=1).complete(Colour, MESSAGES)
+    assert (result.value.name, result.attempts, len(server.requests)) == ("red", 2, 2)
+
+
+def test_md_json_mode_reads_a_fenced_answer_and_keeps_its_json() -> None:
+    fenced = '```json\n{"name": 7}\n```'
+    with (
+        ScriptedServer([Reply(body=chat_completion(fenced))]) as server,
+        pytest.raises(OutputValidationError) as caught,
+    ):
+        _backend(server, mode="md_json", reasks=0).complete(Colour, MESSAGES)
+    assert caught.value.last_output == '{"name": 7}'
+    with ScriptedServer([Reply(body=chat_completion('```json\n{"name": "red"}\n```'))]) as server:
+        assert _backend(server, mode="md_json").complete(Colour, MESSAGES).value.name == "red"

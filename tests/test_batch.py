@@ -337,3 +337,44 @@ def test_abatch_yields_results_as_they_finish_with_errors_in_place() -> None:
         results = asyncio.run(collect(server))
     assert isinstance(results["one"].result, Brief) and isinstance(results["two"].result, Brief)
     assert results["empty"].result is None and "holds no article text" in str(results["empty"].error)
+
+
+@pytest_loopback
+def test_a_stopped_run_keeps_the_records_of_finished_articles(tmp_path: Path) -> None:
+    folder, out = make_folder(tmp_path, 3), tmp_path / "out"
+
+    def failing_first(body: dict[str, Any]) -> Reply:
+        if any("approves park 11\n" in m["content"] for m in body["messages"]):
+            return Reply(status=500, body={"error": "down"})
+        return brief_reply(body)
+
+    with ScriptedServer(brief_reply) as server:
+        assert (
+            runner.invoke(app, ["batch", str(folder), "-o", str(out), "-j", "1"], env=server_env(server)).exit_code == 0
+        )
+    (folder / "a01.txt").write_text(english_article(11), encoding="utf-8")
+    with ScriptedServer(failing_first) as server:
+        runner.invoke(app, ["batch", str(folder), "-o", str(out), "-j", "1", "--fail-fast"], env=server_env(server))
+    # The unchanged articles the stop left unreached are still up to date, not "not started".
+    assert {n: e.status for n, e in manifest(out).items()} == {
+        "a01.txt": "failed",
+        "a02.txt": "skipped",
+        "a03.txt": "skipped",
+    }
+    with ScriptedServer(brief_reply) as server:
+        assert runner.invoke(app, ["batch", str(folder), "-o", str(out)], env=server_env(server)).exit_code == 0
+        assert len(server.requests) == 1  # only the changed article
+
+
+@pytest_loopback
+def test_a_resume_never_takes_another_inputs_output_for_its_own(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "b.txt").write_text(english_article(1), encoding="utf-8")
+    (folder / "b.md").write_text(english_article(2), encoding="utf-8")
+    with ScriptedServer(brief_reply) as server:
+        env = server_env(server)
+        for pattern in ("*.txt", "*.md", "*.txt"):
+            assert runner.invoke(app, ["batch", str(folder), "-o", str(out), "--glob", pattern], env=env).exit_code == 0
+        assert len(server.requests) == 3  # the third run redoes b.txt: b.json now holds b.md's brief
+    assert "$1 million" in (out / "b.json").read_text(encoding="utf-8")

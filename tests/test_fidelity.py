@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -44,7 +45,8 @@ def draft(money: str) -> str:
 
 
 def summarizer_for(server: ScriptedServer, **options: Any) -> Summarizer:
-    return Summarizer(resolve_settings(base_url=server.base_url, model="m", retries=0, cache=False, env={}, **options))
+    options.setdefault("cache", False)
+    return Summarizer(resolve_settings(base_url=server.base_url, model="m", retries=0, env={}, **options))
 
 
 # -- figures compared by meaning ------------------------------------------------------------------
@@ -241,3 +243,26 @@ def test_brief_model_is_the_source_of_truth_for_check() -> None:
     )
     report = check_result(article, brief)
     assert report.passed and report.notes  # the prose mentions no key figure: noted, not failed
+
+
+@loopback
+def test_a_brief_kept_with_a_warning_is_cached_with_its_warning(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    with ScriptedServer([Reply(body=chat_completion(draft("$40 million")))]) as server:
+        with summarizer_for(server, reasks=1, cache=cache) as summarizer:
+            first = summarizer.brief(ARTICLE)
+        with summarizer_for(server, reasks=1, cache=cache) as summarizer:
+            again = summarizer.brief(ARTICLE)
+    assert len(server.requests) == 2  # the first brief's two attempts; the second brief sent nothing
+    assert again.meta.cached_answers == 1 and again.meta.usage.total_tokens == 0
+    assert again.meta.warnings == first.meta.warnings and any("'$40 million'" in w for w in again.meta.warnings)
+
+
+@loopback
+def test_one_summarizer_serves_two_event_loops() -> None:
+    with ScriptedServer([Reply(body=chat_completion(draft("$400 million")))]) as server:
+        summarizer = summarizer_for(server)
+        first = asyncio.run(summarizer.abrief(ARTICLE))
+        second = asyncio.run(summarizer.abrief(ARTICLE))  # the first loop, and its connections, are gone
+        summarizer.close()
+    assert first.headline == second.headline and len(server.requests) == 2

@@ -79,15 +79,12 @@ REFUSED = [
         "url_only.txt",
         b"https://vnexpress.net/abc.html\n",
         "holds no article text",
-        xfail="a file that is only a URL is kept as a one-paragraph article and sent to the model "
-        "(_hygiene treats only a 'Source: URL' line as metadata)",
     ),
     Case("empty_page.html", b"<html><head><title></title></head><body></body></html>", "no article text found"),
     Case(
         "menu_only.html",
         b"<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav></body></html>",
         "no article text found",
-        xfail="trafilatura's fallback keeps the menu of a page with no article: 'Home World' is sent as the article",
     ),
 ]
 ACCEPTED = [
