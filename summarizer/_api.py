@@ -54,13 +54,17 @@ Result = Brief | Summary | Translation
 
 DEFAULT_SUMMARY_WORDS = 120
 MIN_SUMMARY_WORDS = 20
-PROMPT_OVERHEAD_TOKENS = 1500
-"""Room kept for the instructions and the schema when an article is first measured."""
+PROMPT_OVERHEAD_TOKENS = 700
+"""Room kept for the instructions and the schema when a paragraph is first measured (each request
+is measured again, exactly, before it is sent)."""
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
 FACTS_CHUNK_TOKENS = 1500
 """Estimated tokens of article text per request of the map step of a long brief or summary."""
+MIN_FACTS_PER_PART, MAX_FACTS_PER_PART = 3, 10
+TOKENS_PER_FACT = 40
+"""A generous estimate of one fact sentence, to ask each part for as many facts as the final request holds."""
 _BYTES_PER_TOKEN = 3
 """A conservative estimate: this model family takes ~4 bytes of Vietnamese or English per token."""
 
@@ -361,7 +365,7 @@ class Summarizer:
         try:
             value = model.model_validate_json(stored.answer, context=context, strict=True)
         except ValueError:
-            lenient = {name: item for name, item in context.items() if name not in _FIGURE_CHECKS}
+            lenient = {name: item for name, item in context.items() if name not in _LENIENT_DROPS}
             try:
                 model.model_validate_json(stored.answer, context=lenient, strict=True)
             except ValueError:
@@ -455,26 +459,39 @@ class Summarizer:
         text = "\n\n".join(paragraphs)
         if _request_tokens(render(text), response_model) <= self._room():
             return text
-        prompt = load_prompt("facts", self.settings.prompts_dir, requires=("article", "part", "parts"))
+        prompt = load_prompt("facts", self.settings.prompts_dir, requires=("article", "part", "parts", "most"))
         notes.prompt_versions.append(prompt.label)
         pieces = list(paragraphs)
-        # Facts of facts, round after round, until they fit: each round shrinks the text several times.
+        # Facts of facts, round after round, until they fit: each round keeps few facts per part.
         while _request_tokens(render(text), response_model) > self._room():
             parts = _chunks(pieces, min(FACTS_CHUNK_TOKENS, self._room() // 2), len(pieces))
-            facts: list[str] = []
+            room_for_facts = self._room() - _request_tokens(render(""), response_model)
+            most = max(MIN_FACTS_PER_PART, min(MAX_FACTS_PER_PART, room_for_facts // (len(parts) * TOKENS_PER_FACT)))
+            by_part: list[list[str]] = []
             for index, numbers in enumerate(parts, 1):
                 messages = prompt.render(
                     article="\n\n".join(pieces[n - 1] for n in numbers),
                     part=str(index),
                     parts=str(len(parts)),
+                    most=str(most),
                     language_name=LANGUAGE_NAMES[language],
                 )
                 context = {"language": language, "glossary": self.glossary}
                 answer: ChunkFacts = yield _Request(ChunkFacts, messages, context)
-                facts.extend(fact.strip() for fact in answer.facts)
+                if len(answer.facts) > most:
+                    notes.warnings.append(f"part {index} of {len(parts)}: kept the first {most} of its facts")
+                by_part.append([fact.strip() for fact in answer.facts[:most]])
+            facts = [fact for part in by_part for fact in part]
             condensed = "\n".join(f"- {fact}" for fact in facts)
             if len(condensed) >= len(text):
-                raise InputError(notes.name, "is too long to brief: its facts do not get shorter than the article")
+                # The model restates rather than condenses: keep the first facts of every part, in
+                # turn, as many as the request holds, and say so.
+                kept = _facts_that_fit(by_part, room_for_facts)
+                notes.warnings.append(
+                    f"the facts of the article's {len(parts)} parts did not fit the model's context: "
+                    f"kept {len(kept)} of {len(facts)}"
+                )
+                return "\n".join(f"- {fact}" for fact in kept)
             text, pieces = condensed, facts
         return text
 
@@ -506,7 +523,7 @@ class Summarizer:
             try:
                 chunk: TranslationChunk = yield request
             except OutputValidationError as exc:
-                chunk = self._accept_despite_figures(exc, request, notes)
+                chunk = self._accept_with_warnings(exc, request, notes)
             for paragraph in chunk.paragraphs:
                 text = paragraph.text.strip()
                 translated.append(text)
@@ -517,11 +534,12 @@ class Summarizer:
                 )
         return tuple(translated)
 
-    def _accept_despite_figures(self, exc: OutputValidationError, request: _Request, notes: _Notes) -> Any:
+    def _accept_with_warnings(self, exc: OutputValidationError, request: _Request, notes: _Notes) -> Any:
         """The last answer, when its only faults after every re-ask are figures (missing, changed or
-        invented): kept with a warning per figure, never silently; any other fault re-raises `exc`."""
+        invented) or a short summary: kept with a warning per fault, never silently; any other fault
+        re-raises `exc`."""
         context = request.context or {}
-        lenient = {key: value for key, value in context.items() if key not in _FIGURE_CHECKS}
+        lenient = {key: value for key, value in context.items() if key not in _LENIENT_DROPS}
         try:
             answer = request.response_model.model_validate_json(exc.last_output or "", context=lenient, strict=True)
         except ValueError:
@@ -539,6 +557,9 @@ class Summarizer:
                 f"the brief's text states {figure.source!r}, which the article does not have (changed or invented)"
                 for figure in unsupported_figures(answer.prose, context.get("source_figures", []))
             )
+            words = count_words(answer.summary)
+            if words < context.get("summary_floor", 0):
+                notes.warnings.append(f"the model's summary has {words} words, under the {SUMMARY_MIN_WORDS} asked for")
         return answer
 
     def _translate_task(self, text: str, to: Language, name: str) -> _Task[Translation]:
@@ -571,11 +592,12 @@ class Summarizer:
             notes.prompt_versions.append(prompt.label)
             messages = prompt.render(article=english, figures=figure_list)
             self._check_fits(article, messages, BriefDraft)
-            request = _Request(BriefDraft, messages, {"glossary": self.glossary, "source_figures": figures})
+            context = {"glossary": self.glossary, "source_figures": figures, "summary_floor": SUMMARY_MIN_WORDS}
+            request = _Request(BriefDraft, messages, context)
             try:
                 draft: BriefDraft = yield request
             except OutputValidationError as exc:
-                draft = self._accept_despite_figures(exc, request, notes)
+                draft = self._accept_with_warnings(exc, request, notes)
             notes.warnings.extend(
                 f"the brief's text does not mention {figure.english} ({figure.source!r})"
                 for figure in missing_key_figures(draft.prose, figures)
@@ -646,8 +668,25 @@ class Summarizer:
         return kept
 
 
-_FIGURE_CHECKS = ("figures", "source_figures")
-"""Validation context keys of the fact lock, left out when an answer is kept with warnings."""
+_LENIENT_DROPS = ("figures", "source_figures", "summary_floor")
+"""Validation context keys of the checks an answer may fail and still be kept, with warnings: the
+fact lock and the summary's length floor."""
+
+
+def _facts_that_fit(by_part: list[list[str]], budget: int) -> list[str]:
+    """The first facts of each part, taken in turn, while their estimated tokens fit `budget`;
+    returned in article order."""
+    chosen: list[tuple[int, int]] = []
+    used = 0
+    for rank in range(max((len(part) for part in by_part), default=0)):
+        for number, part in enumerate(by_part):
+            if rank < len(part):
+                cost = estimate_tokens(part[rank]) + 1
+                if used + cost > budget:
+                    return [by_part[n][r] for n, r in sorted(chosen)]
+                chosen.append((number, rank))
+                used += cost
+    return [by_part[n][r] for n, r in sorted(chosen)]
 
 
 def _request_tokens(messages: list[dict[str, str]], response_model: type[BaseModel]) -> int:

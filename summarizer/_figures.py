@@ -43,7 +43,7 @@ _VI_PATTERN = re.compile(
         (?P<mo_s>nghìn\s+tỷ|nghìn|ngàn|triệu|tỷ)?\s*(?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
     | (?P<percent>(?:(?P<pc_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
     | (?P<area>(?:(?P<ar_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
-        (?P<ar_u>ha|héc-ta|hecta|héc\s+ta|km2|km²)(?!\w))
+        (?P<ar_u>ha|héc-ta|hectares?|hecta|héc\s+ta|km2|km²)(?!\w))
     | (?P<year>năm\s+(?P<yr_y>\d{{4}}))
     | (?P<count>(?<!/)(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?(?![\d/%]))
     """,
@@ -63,7 +63,7 @@ _EN_PATTERN = re.compile(
         | (?P<vd_n2>{_EN_NUMBER})(?:\s*(?P<vd_s2>thousand|million|billion|trillion))?\s*(?:VND|dong|đồng)(?!\w)))
     | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*(?:%|percent))
     | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*
-        (?P<ar_u>hectares|ha|square\s+kilometers|km2)(?!\w))
+        (?P<ar_u>hectares?|ha|square\s+kilometers|km2)(?!\w))
     | (?P<year>(?<![\d,.])(?P<yr_y>(?:19|20)\d{{2}})(?!\d|[,.]\d))
     | (?P<count>(?<![/$])(?P<ct_n>{_EN_NUMBER})(?:\s+(?P<ct_s>thousand|million|billion|trillion))?(?![\d/%]))
     """,
@@ -219,7 +219,11 @@ def figure_kept(figure: SourceFigure, text: str, language: Language = "en") -> b
     """True when `text` (in `language`) states `figure`: an amount, share or area with the same value
     ("1,6 tỷ USD" is kept by "$1.6 billion", not by "$1.6 million"); a date or plain number by its
     digits, whatever their grouping ("tháng 5/2023" needs "2023")."""
-    if any(supports(figure, stated) for stated in extract_figures(text, language)):
+    # Translations often keep the source's digit grouping ("10,171 ha" in Vietnamese, where the
+    # comma is a decimal point): the number may be read either way; its scale word may not.
+    other: Language = "en" if language == "vi" else "vi"
+    as_other = [stated for stated in extract_figures(text, other) if stated.kind == figure.kind]
+    if any(supports(figure, stated) for stated in [*extract_figures(text, language), *as_other]):
         return True
     if figure.kind in KEY_KINDS:
         return False

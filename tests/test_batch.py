@@ -122,9 +122,9 @@ def test_batch_of_a_mixed_folder(cli_env: dict[str, str], tmp_path: Path, vcr: A
 
 
 @pytest.mark.default_cassette("test_batch_of_a_mixed_folder.yaml")
-@pytest.mark.vcr
+@pytest.mark.vcr(allow_playback_repeats=True)  # a clean run, then the interrupted one, replay the same answers
 def test_interrupted_batch_resumes_to_the_set_of_a_clean_run(
-    tmp_path: Path, settings: Any, vcr: Any, record_mode: str
+    tmp_path: Path, settings: Any, vcr: Any, record_mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if record_mode != "none":
         pytest.skip("replays only: it shares the mixed-folder cassette")
@@ -133,36 +133,43 @@ def test_interrupted_batch_resumes_to_the_set_of_a_clean_run(
         (folder / bad).unlink()
     settings_one = resolve_settings(base_url=settings.base_url, model=settings.model, retries=0, cache=False, env={})
 
-    async def run(out: Path, stop_after: int | None = None) -> list[ManifestEntry]:
-        entries = []
+    async def run(out: Path) -> list[ManifestEntry]:
         async with Summarizer(settings_one) as summarizer:
             batch = FolderBatch(summarizer, folder, out, concurrency=1, recursive=True)
-            async for entry in batch.run():
-                entries.append(entry)
-                if stop_after is not None and len(entries) == stop_after:
-                    raise KeyboardInterrupt  # as Ctrl-C would, between two articles
-        return entries
+            return [entry async for entry in batch.run()]
 
     clean = tmp_path / "clean"
     asyncio.run(run(clean))
     requests_for_all = vcr.play_count
 
+    # Ctrl-C arrives while the second article's result is being written, after its answers came.
+    write = FolderBatch._write
+    calls = []
+
+    def interrupted_write(self: FolderBatch, path: Path, result: Any) -> list[str]:
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return write(self, path, result)
+
     out = tmp_path / "out"
+    monkeypatch.setattr(FolderBatch, "_write", interrupted_write)
     with pytest.raises(KeyboardInterrupt):
-        asyncio.run(run(out, stop_after=1))
+        asyncio.run(run(out))
+    monkeypatch.setattr(FolderBatch, "_write", write)
     first = manifest(out)
     assert [entry.status for entry in first.values()] == ["done"]
     assert not [p for p in out.rglob("*.tmp")]
+    assert len(result_files(out)) == 2  # the first article's JSON and Markdown, nothing of the second
     requests_before_resume = vcr.play_count
 
     resumed = asyncio.run(run(out))
-    statuses = sorted(entry.status for entry in resumed)
-    assert statuses == ["done", "skipped"]
+    assert sorted(entry.status for entry in resumed) == ["done", "skipped"]
     assert result_files(out) == result_files(clean)
     # The resumed run asked only for the article the interruption left undone.
     skipped = next(e for e in resumed if e.status == "skipped")
     assert skipped.input in first
-    assert vcr.play_count - requests_before_resume < requests_for_all
+    assert 0 < vcr.play_count - requests_before_resume < requests_for_all
     assert set(manifest(out)) == set(manifest(clean))
 
 
