@@ -23,7 +23,14 @@ from ._cache import ResponseCache, request_key
 from ._config import Settings, resolve_settings
 from ._embedded import LocalServer
 from ._errors import ConfigError, InputError, OutputValidationError, SummarizerError, Usage
-from ._figures import SourceFigure, extract_figures, figure_kept, missing_key_figures, unsupported_figures
+from ._figures import (
+    SourceFigure,
+    checked_figures,
+    extract_figures,
+    figure_kept,
+    missing_key_figures,
+    unsupported_figures,
+)
 from ._glossary import DEFAULT_GLOSSARY, Glossary, load_glossary
 from ._hygiene import Article, clean_article
 from ._prompts import load_prompt
@@ -517,7 +524,8 @@ class Summarizer:
                 target_name=LANGUAGE_NAMES[to],
             )
             self._check_fits(article, messages, TranslationChunk)
-            figures = {n: extract_figures(text, article.language) for n, text in sources.items()}
+            # Held to the same rule as a brief's prose: small plain numbers ("1 world") are words as often.
+            figures = {n: checked_figures(text, article.language) for n, text in sources.items()}
             context = {"sources": sources, "target": to, "glossary": self.glossary, "figures": figures}
             request = _Request(TranslationChunk, messages, context)
             try:

@@ -13,7 +13,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ._errors import InputError
-from ._figures import SourceFigure, extract_figures, figure_kept, missing_key_figures, unsupported_figures
+from ._figures import (
+    SourceFigure,
+    checked_figures,
+    extract_figures,
+    figure_kept,
+    missing_key_figures,
+    unsupported_figures,
+)
 from ._hygiene import Article
 from ._schema import Brief, Summary, Translation
 from ._text import Language
@@ -78,7 +85,7 @@ def _check_translation(article: Article, result: Translation, report: CheckRepor
             "or not the same ones"
         )
     for number, pair in enumerate(result.paragraphs, 1):
-        sources = extract_figures(pair.source, article.language)
+        sources = checked_figures(pair.source, article.language)
         report.problems.extend(
             f"paragraph {number}: lacks or changes {figure.source!r} ({figure.english})"
             for figure in sources

@@ -266,3 +266,14 @@ def test_one_summarizer_serves_two_event_loops() -> None:
         second = asyncio.run(summarizer.abrief(ARTICLE))  # the first loop, and its connections, are gone
         summarizer.close()
     assert first.headline == second.headline and len(server.requests) == 2
+
+
+@loopback
+def test_a_small_number_written_as_a_word_is_no_lost_figure() -> None:
+    answer = {"paragraphs": [{"n": 1, "text": "We ask ourselves what kind of world we want to leave behind."}]}
+    with (
+        ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
+        summarizer_for(server, reasks=0) as summarizer,
+    ):
+        translation = summarizer.translate("Chúng ta hỏi bản thân về 1 thế giới chúng ta muốn để lại.", to="en")
+    assert len(server.requests) == 1 and not translation.meta.warnings
