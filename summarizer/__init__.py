@@ -12,6 +12,7 @@ from ._errors import (
     OutputValidationError,
     PromptError,
     SummarizerError,
+    TruncatedOutputError,
     Usage,
 )
 from ._factcheck import CheckReport, check_result, read_result
@@ -53,6 +54,7 @@ __all__ = [
     "SummarizerError",
     "Summary",
     "Translation",
+    "TruncatedOutputError",
     "Usage",
     "__version__",
     "abatch",

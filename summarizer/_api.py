@@ -8,6 +8,7 @@ and async drivers differ only in how they send a request.
 from __future__ import annotations
 
 import asyncio
+import collections
 import re
 import threading
 import time
@@ -22,7 +23,7 @@ from ._backend import ChatBackend, Completion
 from ._cache import ResponseCache, request_key
 from ._config import Settings, resolve_settings
 from ._embedded import LocalServer
-from ._errors import ConfigError, InputError, OutputValidationError, SummarizerError, Usage
+from ._errors import ConfigError, InputError, OutputValidationError, SummarizerError, TruncatedOutputError, Usage
 from ._figures import (
     SourceFigure,
     checked_figures,
@@ -510,7 +511,9 @@ class Summarizer:
         prompt = load_prompt("translate", self.settings.prompts_dir, requires=("article", "context"))
         notes.prompt_versions.append(prompt.label)
         translated: list[str] = []
-        for numbers in _chunks(article.paragraphs):
+        pending = collections.deque(_chunks(article.paragraphs))
+        while pending:
+            numbers = pending.popleft()
             sources = {n: article.paragraphs[n - 1] for n in numbers}
             numbered = "\n\n".join(f"[{n}] {paragraph}" for n, paragraph in sources.items())
             terms = self.glossary.terms_in(numbered) if to == "en" else []
@@ -530,6 +533,16 @@ class Summarizer:
             request = _Request(TranslationChunk, messages, context)
             try:
                 chunk: TranslationChunk = yield request
+            except TruncatedOutputError:
+                if len(numbers) == 1:
+                    raise
+                # A small model sometimes runs on and on; half as many paragraphs leave it room.
+                half = len(numbers) // 2
+                pending.extendleft([numbers[half:], numbers[:half]])
+                notes.warnings.append(
+                    f"paragraphs {numbers[0]}-{numbers[-1]}: the answer ran too long; asked again in halves"
+                )
+                continue
             except OutputValidationError as exc:
                 chunk = self._accept_with_warnings(exc, request, notes)
             for paragraph in chunk.paragraphs:

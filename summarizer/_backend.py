@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, Retrying, retry_if_exception_type, stop_after_attempt
 
 from ._config import Mode, Settings
-from ._errors import BackendError, OutputValidationError, SummarizerError, Usage
+from ._errors import BackendError, OutputValidationError, SummarizerError, TruncatedOutputError, Usage
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -462,7 +462,8 @@ class ChatBackend:
             message = f"the model's answer could not be read as {response_model.__name__}: {detail}"
         else:
             return None
-        return OutputValidationError(
+        kind = TruncatedOutputError if isinstance(exc, IncompleteOutputException) else OutputValidationError
+        return kind(
             _redact(message, self.settings.api_key),
             attempts=record.attempts,
             usage=record.usage,

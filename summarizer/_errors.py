@@ -77,3 +77,7 @@ class OutputValidationError(SummarizerError):
         self.attempts = attempts
         self.usage = usage
         self.last_output = last_output
+
+
+class TruncatedOutputError(OutputValidationError):
+    """The answer hit the output token limit before its JSON was complete."""

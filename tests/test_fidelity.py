@@ -277,3 +277,27 @@ def test_a_small_number_written_as_a_word_is_no_lost_figure() -> None:
     ):
         translation = summarizer.translate("Chúng ta hỏi bản thân về 1 thế giới chúng ta muốn để lại.", to="en")
     assert len(server.requests) == 1 and not translation.meta.warnings
+
+
+@loopback
+def test_a_translation_cut_off_at_the_token_limit_is_asked_again_in_halves() -> None:
+    def replies(body: dict[str, Any]) -> Reply:
+        numbers = [
+            int(n) for n in re.findall(r"^\[(\d+)\]", body["messages"][1]["content"].split("<paragraphs>")[1], re.M)
+        ]
+        if len(numbers) > 1:
+            cut = chat_completion('{"paragraphs": [{"n": 1, "text": "We are constantly, constantly, constantly')
+            cut["choices"][0]["finish_reason"] = "length"
+            return Reply(body=cut)
+        text = {1: "We keep running into each other.", 2: "We keep creating tension."}[numbers[0]]
+        return Reply(body=chat_completion(json.dumps({"paragraphs": [{"n": numbers[0], "text": text}]})))
+
+    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+        translation = summarizer.translate(
+            "Chúng ta không ngừng va chạm.\n\nChúng ta không ngừng gây căng thẳng.", to="en"
+        )
+    assert [p.translation for p in translation.paragraphs] == [
+        "We keep running into each other.",
+        "We keep creating tension.",
+    ]
+    assert len(server.requests) == 3 and any("asked again in halves" in w for w in translation.meta.warnings)
