@@ -385,3 +385,22 @@ def test_a_resume_never_takes_another_inputs_output_for_its_own(tmp_path: Path) 
             assert runner.invoke(app, ["batch", str(folder), "-o", str(out), "--glob", pattern], env=env).exit_code == 0
         assert len(server.requests) == 3  # the third run redoes b.txt: b.json now holds b.md's brief
     assert "$1 million" in (out / "b.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.default_cassette("test_batch_of_a_mixed_folder.yaml")
+@pytest.mark.vcr
+def test_cached_rerun_of_the_recorded_batch_sends_no_request(
+    cli_env: dict[str, str], tmp_path: Path, vcr: Any, record_mode: str
+) -> None:
+    if record_mode != "none":
+        pytest.skip("replays only: it shares the mixed-folder cassette")
+    folder = mixed_folder(tmp_path)
+    env = {**cli_env, "SUMMARIZER_CACHE": str(tmp_path / "cache.sqlite3")}
+    first = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "one"), "-r", "-j", "2"], env=env)
+    played = vcr.play_count
+    second = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "two"), "-r"], env=env)
+    assert first.exit_code == second.exit_code == EXIT_FAILURE  # the two bad files fail both times
+    assert played == len(vcr.requests) and vcr.play_count == played  # the second run sent nothing
+    assert result_files(tmp_path / "one") == result_files(tmp_path / "two")
+    cached = {e.input: e.cached_answers for e in manifest(tmp_path / "two").values() if e.status == "done"}
+    assert cached and all(count >= 1 for count in cached.values())
