@@ -396,12 +396,8 @@ class FolderBatch:
             content_hash = None
         earlier = self._reusable(path, content_hash) if content_hash else None
         if earlier is not None:
-            return ManifestEntry(
-                input=relative, status="skipped", content_hash=content_hash, config=self.config, outputs=earlier.outputs
-            )
-        return ManifestEntry(
-            input=relative, status="not_started", content_hash=content_hash, config=self.config, error=reason
-        )
+            return self._entry(relative, "skipped", content_hash, outputs=earlier.outputs)
+        return self._entry(relative, "not_started", content_hash, error=reason)
 
     async def _process(self, path: Path) -> ManifestEntry:
         relative = self._relative(path)
@@ -413,25 +409,18 @@ class FolderBatch:
             content_hash = _sha256(data)
             earlier = self._reusable(path, content_hash)
             if earlier is not None:
-                return ManifestEntry(
-                    input=relative,
-                    status="skipped",
-                    content_hash=content_hash,
-                    config=self.config,
-                    outputs=earlier.outputs,
-                )
+                return self._entry(relative, "skipped", content_hash, outputs=earlier.outputs)
             text = article_text(data, name, html=path.suffix.lower() in HTML_SUFFIXES)
             result = await self.summarizer.arun(self.job, text, name=name)
         except SummarizerError as exc:
-            return ManifestEntry(
-                input=relative,
-                status="failed",
-                content_hash=content_hash,
-                config=self.config,
+            return self._entry(
+                relative,
+                "failed",
+                content_hash,
                 prompt_tokens=exc.task_usage.prompt_tokens,
                 completion_tokens=exc.task_usage.completion_tokens,
-                seconds=round(time.perf_counter() - started, 3),
                 attempts=exc.task_attempts,
+                seconds=round(time.perf_counter() - started, 3),
                 error=_one_line(exc, name),
             )
         meta = result.meta
@@ -445,24 +434,14 @@ class FolderBatch:
             outputs = self._write(path, result)
         except InputError as exc:
             # The answers were paid for: their tokens count, even though the result is lost.
-            return ManifestEntry(
-                input=relative,
-                status="failed",
-                content_hash=content_hash,
-                config=self.config,
-                seconds=round(time.perf_counter() - started, 3),
-                error=_one_line(exc, name),
-                **spent,
-            )
-        return ManifestEntry(
-            input=relative,
-            status="done",
-            content_hash=content_hash,
-            config=self.config,
-            outputs=outputs,
-            seconds=round(time.perf_counter() - started, 3),
-            **spent,
-        )
+            seconds = round(time.perf_counter() - started, 3)
+            return self._entry(relative, "failed", content_hash, seconds=seconds, error=_one_line(exc, name), **spent)
+        seconds = round(time.perf_counter() - started, 3)
+        return self._entry(relative, "done", content_hash, outputs=outputs, seconds=seconds, **spent)
+
+    def _entry(self, relative: str, status: Status, content_hash: str | None, **fields: Any) -> ManifestEntry:
+        """A manifest entry of this run's configuration."""
+        return ManifestEntry(input=relative, status=status, content_hash=content_hash, config=self.config, **fields)
 
     def _write(self, path: Path, result: Result) -> list[str]:
         """Write the result files (JSON, then Markdown), each whole or not at all."""

@@ -6,6 +6,7 @@ so that the numbers in a brief come from the source, never from the model's memo
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -215,6 +216,12 @@ def _digit_runs(text: str) -> set[str]:
     return {re.sub(r"[.,]", "", run) for run in _DIGITS.findall(text)}
 
 
+@functools.lru_cache(maxsize=256)
+def _figures_of(text: str, language: Language) -> tuple[SourceFigure, ...]:
+    # A paragraph's figures are checked one by one against the same translation: read it once.
+    return tuple(extract_figures(text, language))
+
+
 def figure_kept(figure: SourceFigure, text: str, language: Language = "en") -> bool:
     """True when `text` (in `language`) states `figure`: an amount, share or area with the same value
     ("1,6 tỷ USD" is kept by "$1.6 billion", not by "$1.6 million"); a date or plain number by its
@@ -222,8 +229,8 @@ def figure_kept(figure: SourceFigure, text: str, language: Language = "en") -> b
     # Translations often keep the source's digit grouping ("10,171 ha" in Vietnamese, where the
     # comma is a decimal point): the number may be read either way; its scale word may not.
     other: Language = "en" if language == "vi" else "vi"
-    as_other = [stated for stated in extract_figures(text, other) if stated.kind == figure.kind]
-    if any(supports(figure, stated) for stated in [*extract_figures(text, language), *as_other]):
+    as_other = [stated for stated in _figures_of(text, other) if stated.kind == figure.kind]
+    if any(supports(figure, stated) for stated in [*_figures_of(text, language), *as_other]):
         return True
     if figure.kind in KEY_KINDS:
         return False
