@@ -2,8 +2,8 @@
 
 Transport failures (connection errors, timeouts, 408/409/429/5xx, honouring Retry-After) are retried by
 the openai client, per HTTP request. Answers that fail the schema are re-asked, and only those, by a
-tenacity loop around instructor's mode handlers (which shape the request, parse the answer and word
-the re-ask). Neither layer re-runs the other's failures, so attempts never multiply.
+tenacity loop around instructor's mode handlers (which shape the request and parse the answer); the
+re-ask itself is worded here. Neither layer re-runs the other's failures, so attempts never multiply.
 
 instructor's own `create` is not used: it renders every message as a Jinja template when given a
 validation context (an article holding "{{" would be changed), and its per-call set-up costs several
@@ -62,6 +62,8 @@ class Completion(Generic[ModelT]):
 class _CallRecord:
     """What one structured call saw, kept per call so concurrent calls do not mix."""
 
+    request: dict[str, Any] = field(default_factory=dict)
+    """The request the next attempt sends: the first one, then each re-ask."""
     attempts: int = 0
     usage: Usage = field(default_factory=Usage)
     last_output: str | None = None
@@ -235,19 +237,58 @@ def _async_reask_policy(reasks: int) -> AsyncRetrying:
     )
 
 
+def _faults(exc: ValidationError | json.JSONDecodeError | ResponseParsingError, *, to_model: bool = False) -> list[str]:
+    """What is wrong with an answer, one line per fault: the field and the reason, never the invalid
+    input, a library's version or its documentation URL; `to_model` adds what to do where pydantic's
+    own message does not say it."""
+    if isinstance(exc, json.JSONDecodeError):
+        return [f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"]
+    if isinstance(exc, ResponseParsingError):
+        return ["the answer holds no function call: answer by calling the function with the JSON arguments"]
+    faults = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error["loc"])
+        message = (to_model and _FIELD_MESSAGES.get(error["type"])) or error["msg"].removeprefix("Value error, ")
+        faults.append(f"{where}: {message}" if where else message)
+    return faults
+
+
+_FIELD_MESSAGES = {
+    "missing": "is missing: add it",
+    "extra_forbidden": "is not a field of the schema: leave it out",
+}
+"""Our wording for pydantic's generic messages where theirs does not say what to do."""
+
+
 def _reason(exc: ValidationError | json.JSONDecodeError | ResponseParsingError) -> str:
     """One line saying why an answer failed validation."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not valid JSON ({exc.msg} at character {exc.pos})"
-    if isinstance(exc, ResponseParsingError):
-        return " ".join(str(exc).split())
-    parts = []
-    for error in exc.errors()[:_MAX_REASON_ERRORS]:
-        where = ".".join(str(part) for part in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    more = exc.error_count() - _MAX_REASON_ERRORS
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+    faults = _faults(exc)
+    more = len(faults) - _MAX_REASON_ERRORS
+    return "; ".join(faults[:_MAX_REASON_ERRORS]) + (f" (+{more} more)" if more > 0 else "")
+
+
+def correction(exc: ValidationError | json.JSONDecodeError | ResponseParsingError) -> str:
+    """The re-ask message: each fault on its line, then what to send back."""
+    lines = "\n".join(f"- {fault}" for fault in _faults(exc, to_model=True))
+    return f"Your answer does not pass these checks:\n{lines}\nReply with the whole JSON object again, corrected."
+
+
+def reask_request(request: dict[str, Any], response: Any, exc: Exception) -> dict[str, Any]:
+    """The request that asks again: the same messages, the model's failed answer as its own turn (so
+    the server reuses the cached prompt), then the correction, worded by us (instructor's re-ask
+    quotes pydantic's error text, which carries the invalid input and a URL with pydantic's version:
+    a request body must not change when a library is upgraded)."""
+    assert isinstance(exc, _REASKED_ERRORS)
+    message = response.choices[0].message
+    tool_calls = getattr(message, "tool_calls", None) or []
+    text = correction(exc)
+    turn: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
+    if tool_calls:
+        turn["tool_calls"] = [call.model_dump(exclude_none=True) for call in tool_calls]
+        replies = [{"role": "tool", "tool_call_id": call.id, "content": text} for call in tool_calls]
+    else:
+        replies = [{"role": "user", "content": text}]
+    return {**request, "messages": [*request["messages"], turn, *replies]}
 
 
 class ChatBackend:
@@ -372,10 +413,23 @@ class ChatBackend:
         probe = {**dict(options), "messages": [{"role": "system", "content": ""}, {"role": "user", "content": "-"}]}
         return self._handled_request(response_model, probe)
 
-    def _parse(self, response: Any, response_model: type[ModelT], context: dict[str, Any] | None) -> ModelT:
-        value: ModelT = self._handlers.response_parser(
-            response=response, response_model=response_model, validation_context=context, strict=True, stream=False
-        )
+    def _read(
+        self,
+        response: Any,
+        model: type[ModelT],
+        context: dict[str, Any] | None,
+        record: _CallRecord,
+    ) -> ModelT:
+        """Count the answer and parse it. An invalid one raises for the re-ask loop, after setting the
+        record's next request to the re-ask (the failed answer and what is wrong with it)."""
+        record.note(response)
+        try:
+            value: ModelT = self._handlers.response_parser(
+                response=response, response_model=model, validation_context=context, strict=True, stream=False
+            )
+        except _REASKED_ERRORS as exc:
+            record.request = reask_request(record.request, response, exc)
+            raise
         return value
 
     def complete(
@@ -387,20 +441,14 @@ class ChatBackend:
     ) -> Completion[ModelT]:
         """Ask once (with re-asks on invalid answers) and return the validated answer."""
         model = self._instructor_model(response_model)
-        request = self._first_request(model, messages)
-        record = _CallRecord()
+        record = _CallRecord(request=self._first_request(model, messages))
         client = self._sync_client()
         with self._errors_translated(record, response_model):
             for attempt in _reask_policy(self.settings.reasks):
                 with attempt:
                     with _malformed_answers_named():
-                        response = _checked(client.chat.completions.create(**request))
-                    record.note(response)
-                    try:
-                        value = self._parse(response, model, context)
-                    except _REASKED_ERRORS as exc:
-                        request = self._handlers.reask_handler(kwargs=request, response=response, exception=exc)
-                        raise
+                        response = _checked(client.chat.completions.create(**record.request))
+                    value = self._read(response, model, context, record)
         return Completion(value=value, usage=record.usage, attempts=record.attempts)
 
     async def acomplete(
@@ -412,20 +460,14 @@ class ChatBackend:
     ) -> Completion[ModelT]:
         """The async twin of `complete`."""
         model = self._instructor_model(response_model)
-        request = self._first_request(model, messages)
-        record = _CallRecord()
+        record = _CallRecord(request=self._first_request(model, messages))
         client = self._async_client()
         with self._errors_translated(record, response_model):
             async for attempt in _async_reask_policy(self.settings.reasks):
                 with attempt:
                     with _malformed_answers_named():
-                        response = _checked(await client.chat.completions.create(**request))
-                    record.note(response)
-                    try:
-                        value = self._parse(response, model, context)
-                    except _REASKED_ERRORS as exc:
-                        request = self._handlers.reask_handler(kwargs=request, response=response, exception=exc)
-                        raise
+                        response = _checked(await client.chat.completions.create(**record.request))
+                    value = self._read(response, model, context, record)
         return Completion(value=value, usage=record.usage, attempts=record.attempts)
 
     @contextmanager

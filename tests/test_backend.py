@@ -46,7 +46,27 @@ def test_invalid_answer_is_reasked_then_accepted_with_usage_summed() -> None:
     assert result.value.name == "red"
     assert (result.attempts, result.usage.prompt_tokens, result.usage.completion_tokens) == (2, 40, 9)
     reask = server.requests[1]["body"]["messages"]
-    assert "name" in reask[-1]["content"] and reask[-2]["role"] == "assistant"
+    assert reask[:-2] == server.requests[0]["body"]["messages"]
+    assert reask[-2] == {"role": "assistant", "content": '{"colour": "red"}'}
+    # Worded by the project: the field, the reason, what to send back; no library's text.
+    assert reask[-1] == {
+        "role": "user",
+        "content": "Your answer does not pass these checks:\n- name: is missing: add it\n"
+        "Reply with the whole JSON object again, corrected.",
+    }
+
+
+def test_reask_names_every_fault_without_the_invalid_input_or_library_text() -> None:
+    replies = [
+        Reply(body=chat_completion('{"name": ["crimson-unique-input"], "extra": 1}')),
+        Reply(body=chat_completion('{"name": "red"}')),
+    ]
+    with ScriptedServer(replies) as server:
+        _backend(server, reasks=1).complete(Colour, MESSAGES)
+    correction = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "- name: Input should be a valid string" in correction
+    assert "crimson-unique-input" not in correction  # the model's answer is its own turn, not quoted
+    assert "pydantic" not in correction and "http" not in correction
 
 
 def test_answers_that_never_validate_raise_with_attempts_usage_and_last_output() -> None:
@@ -135,6 +155,17 @@ def test_tools_mode_reasks_an_answer_without_a_tool_call() -> None:
     with ScriptedServer(replies) as server:
         result = _backend(server, mode="tools", reasks=1).complete(Colour, MESSAGES)
     assert (result.value.name, result.attempts, len(server.requests)) == ("red", 2, 2)
+    assert "holds no function call" in server.requests[1]["body"]["messages"][-1]["content"]
+
+
+def test_tools_mode_reask_answers_the_tool_call() -> None:
+    replies = [Reply(body=_tool_call('{"colour": "red"}')), Reply(body=_tool_call('{"name": "red"}'))]
+    with ScriptedServer(replies) as server:
+        _backend(server, mode="tools", reasks=1).complete(Colour, MESSAGES)
+    *_, turn, reply = server.requests[1]["body"]["messages"]
+    assert turn["role"] == "assistant" and turn["tool_calls"][0]["function"]["arguments"] == '{"colour": "red"}'
+    assert reply["role"] == "tool" and reply["tool_call_id"] == turn["tool_calls"][0]["id"]
+    assert "- name: is missing" in reply["content"]
 
 
 def test_md_json_mode_reads_a_fenced_answer_and_keeps_its_json() -> None:

@@ -26,6 +26,15 @@ def all_cassettes() -> list[Path]:
     return sorted(CASSETTES.rglob("*.yaml"))
 
 
+# What a request must never carry: it would change with a library upgrade or another machine.
+DRIFTING_TEXT = re.compile(
+    r"errors\.pydantic\.dev|For further information visit|https?://[^\s\"]*(pydantic|instructor|openai)"
+    r"|\b(pydantic|instructor|openai|httpx2?|vcrpy|llama[-_]cpp)[ /=v-]*\d+\.\d+"
+    r"|site-packages|/root/|/home/|/tmp/|python3\.\d+",
+    re.IGNORECASE,
+)
+
+
 def test_there_are_cassettes_for_every_task() -> None:
     names = {path.stem for path in all_cassettes()}
     assert any("brief" in n for n in names) and any("translate" in n for n in names)
@@ -57,3 +66,17 @@ def test_recording_scrubs_keys_and_account_headers(tmp_path: Path, vcr_config: d
     for header in ("authorization", *account_headers):
         assert header not in text.lower()
     assert "Bắc Ninh" in text and "Tỉnh ủy" in text
+
+
+@pytest.mark.parametrize("path", all_cassettes(), ids=lambda p: p.stem)
+def test_cassette_requests_hold_no_library_version_url_or_machine_path(path: Path) -> None:
+    for interaction in recorded_interactions(path):
+        body = interaction["request"]["body"] or ""
+        found = DRIFTING_TEXT.search(body if isinstance(body, str) else body.decode())
+        assert found is None, f"{path.name}: the request holds {found.group(0)!r}"
+
+
+def test_drifting_text_is_recognised() -> None:
+    assert DRIFTING_TEXT.search("visit https://errors.pydantic.dev/2.13/v/value_error")
+    assert DRIFTING_TEXT.search("/usr/lib/python3.11/site-packages/x.py")
+    assert not DRIFTING_TEXT.search("Bắc Ninh attracted $1.6 billion in 2023 (up 2.13%)")
