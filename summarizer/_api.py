@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import re
 import threading
 import time
@@ -155,7 +156,15 @@ class Summarizer:
     first use and stopped by `close()`: use the Summarizer as a context manager.
     """
 
-    def __init__(self, settings: Settings | None = None, *, glossary: Glossary | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        glossary: Glossary | str | os.PathLike[str] | None = None,
+        **options: Any,
+    ) -> None:
+        if isinstance(glossary, (str, os.PathLike)):
+            options["glossary"], glossary = glossary, None
         self.settings = settings if settings is not None else resolve_settings(**options)
         if glossary is None:
             path = self.settings.glossary_path

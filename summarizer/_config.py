@@ -130,15 +130,16 @@ def resolve_settings(
     reasks: int | None = None,
     max_output_tokens: int | None = None,
     context_tokens: int | None = None,
-    prompts_dir: Path | None = None,
-    cache: Path | bool | None = None,
-    glossary: Path | None = None,
+    prompts_dir: str | os.PathLike[str] | None = None,
+    cache: str | os.PathLike[str] | bool | None = None,
+    glossary: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings: an argument wins over the environment, which wins over the default.
 
     With no endpoint and no API key anywhere, the embedded server is chosen; an API key alone
     means OpenAI itself. `cache` is a file path, True for the default file, or False for none.
+    Paths may be given as `str` or `Path`.
     """
     env = os.environ if env is None else env
     env_base_url = env.get(ENV_BASE_URL) or None
@@ -177,15 +178,21 @@ def resolve_settings(
             _parse(env, ENV_CONTEXT_TOKENS, int, "a whole number"),
             default=DEFAULT_CONTEXT_TOKENS,
         ),
-        prompts_dir=_first(prompts_dir, _parse(env, ENV_PROMPTS, Path, "a folder"), default=None),
+        prompts_dir=_first(_path(prompts_dir), _parse(env, ENV_PROMPTS, Path, "a folder"), default=None),
         cache_path=_cache_path(cache, env.get(ENV_CACHE, "").strip()),
-        glossary_path=_first(glossary, _parse(env, ENV_GLOSSARY, Path, "a file"), default=None),
+        glossary_path=_first(_path(glossary), _parse(env, ENV_GLOSSARY, Path, "a file"), default=None),
     )
     _check_ranges(settings)
     return settings
 
 
-def _cache_path(cache: Path | bool | None, env_value: str) -> Path | None:
+def _path(value: str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else Path(value).expanduser()
+
+
+def _cache_path(cache: str | os.PathLike[str] | bool | None, env_value: str) -> Path | None:
+    if isinstance(cache, (str, os.PathLike)):
+        return _path(cache)
     if cache is None:
         if env_value.lower() in CACHE_OFF_WORDS:
             return None

@@ -68,7 +68,7 @@ class _AnswerModel(BaseModel):
     @classmethod
     def model_json_schema(
         cls,
-        by_alias: bool = True,
+        by_alias: bool | None = True,
         ref_template: str = DEFAULT_REF_TEMPLATE,
         schema_generator: type[GenerateJsonSchema] = _CompactSchema,
         mode: JsonSchemaMode = "validation",

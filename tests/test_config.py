@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from summarizer import ConfigError, Summarizer, resolve_settings
+from summarizer import ConfigError, Job, Summarizer, resolve_settings
 from summarizer._config import DEFAULT_TIMEOUT, EMBEDDED_MODEL, OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL
+
+from .conftest import EN_SEED, ROOT
 
 
 def test_nothing_configured_means_embedded() -> None:
@@ -58,3 +63,25 @@ def test_library_refuses_unknown_languages_and_tiny_summaries() -> None:
         summarizer.translate("Bắc Ninh thu hút đầu tư.", to="fr")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="max words: at least 20"):
         summarizer.summarize("Bắc Ninh thu hút đầu tư.", lang="en", max_words=5)
+
+
+def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("source\tenglish\nSở Y tế\tHealth Department\n", encoding="utf-8")
+    cache = tmp_path / "cache.sqlite3"
+    options = {"base_url": "http://127.0.0.1:9/v1", "model": "m", "env": {}}
+    with Summarizer(prompts_dir=str(prompts), cache=str(cache), glossary=str(glossary), **options) as summarizer:
+        assert (summarizer.settings.prompts_dir, summarizer.settings.cache_path) == (prompts, cache)
+        assert ("Sở Y tế", "Health Department") in summarizer.glossary.terms
+        # The templates are read from the folder given as a string (no request is sent for an estimate).
+        assert summarizer.estimate_prompt_tokens(Job("brief"), EN_SEED.read_text(encoding="utf-8")) > 0
+        summarizer.open_cache()
+    assert cache.is_file()
+    (prompts / "brief.toml").unlink()
+    with (
+        Summarizer(prompts_dir=str(prompts), **options) as summarizer,
+        pytest.raises(ConfigError, match="brief.toml: no such prompt template"),
+    ):
+        summarizer.estimate_prompt_tokens(Job("brief"), EN_SEED.read_text(encoding="utf-8"))
