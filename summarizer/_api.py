@@ -24,7 +24,15 @@ from ._backend import ChatBackend, Completion
 from ._cache import ResponseCache, request_key
 from ._config import Settings, resolve_settings
 from ._embedded import LocalServer
-from ._errors import ConfigError, InputError, OutputValidationError, SummarizerError, TruncatedOutputError, Usage
+from ._errors import (
+    BackendError,
+    ConfigError,
+    InputError,
+    OutputValidationError,
+    SummarizerError,
+    TruncatedOutputError,
+    Usage,
+)
 from ._figures import (
     SourceFigure,
     checked_figures,
@@ -324,8 +332,7 @@ class Summarizer:
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
         except SummarizerError as exc:
-            exc.task_usage, exc.task_attempts = tally.usage, tally.attempts
-            raise
+            raise self._reported(exc, tally) from exc.__cause__
 
     async def _arun(self, task: _Task[ResultT]) -> ResultT:
         started = time.perf_counter()
@@ -349,8 +356,16 @@ class Summarizer:
         except StopIteration as done:
             return self._result(task, done.value, tally, started)
         except SummarizerError as exc:
-            exc.task_usage, exc.task_attempts = tally.usage, tally.attempts
-            raise
+            raise self._reported(exc, tally) from exc.__cause__
+
+    def _reported(self, exc: SummarizerError, tally: _Tally) -> SummarizerError:
+        """The error a task ends with, carrying its tokens and attempts; a request that could not
+        reach the embedded server because it died says how it died."""
+        error: SummarizerError = exc
+        if isinstance(exc, BackendError) and exc.status_code is None and self._server is not None:
+            error = self._server.dead_server_error() or exc
+        error.task_usage, error.task_attempts = tally.usage, tally.attempts
+        return error
 
     def _step(
         self, task: _Task[Any], tally: _Tally, outcome: Completion[Any] | OutputValidationError, key: str | None

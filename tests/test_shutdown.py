@@ -39,6 +39,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, b'{"object": "list", "data": [{"id": "m"}]}')
 
     def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        if b"are you ready" in body:  # the start-up probe: a real server generates a few tokens
+            message = b'{"role": "assistant", "content": "Yes"}'
+            self._send(200, b'{"object": "chat.completion", "choices": [{"index": 0, "message": ' + message + b'}]}')
+            return
         if sys.argv[sys.argv.index("--post") + 1] == "hang":
             time.sleep(3600)
         self._send(500, b'{"error": "broken"}')
@@ -50,20 +55,20 @@ ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 # The CLI, with the embedded server's command swapped for the stub; the server's pid is written to
 # a file once it answers, so the test knows which process must be gone afterwards.
 CLI_WITH_STUB = """
-import sys, types
+import sys
 from pathlib import Path
 import summarizer._embedded as embedded
 
 pid_file, post, stub = Path(sys.argv.pop(1)), sys.argv.pop(1), sys.argv.pop(1)
-embedded.importlib = types.SimpleNamespace(util=types.SimpleNamespace(find_spec=lambda name: object()))
+embedded.installed_server = lambda: embedded.ServerBuild(Path("llama-server"), "x86-64-v3", ())
 embedded.ensure_model = lambda *args, **kwargs: Path("model.gguf")
-embedded.server_command = lambda model, port, **kwargs: [
+embedded.server_command = lambda executable, model, port, **kwargs: [
     sys.executable, "-c", stub, "--port", str(port), "--post", post
 ]
 wait_until_ready = embedded.LocalServer._wait_until_ready
 
-def ready(self):
-    wait_until_ready(self)
+def ready(self, *args):
+    wait_until_ready(self, *args)
     pid_file.write_text(str(self.pid))
 
 embedded.LocalServer._wait_until_ready = ready
