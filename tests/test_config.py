@@ -82,6 +82,6 @@ def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
     (prompts / "brief.toml").unlink()
     with (
         Summarizer(prompts_dir=str(prompts), **options) as summarizer,
-        pytest.raises(ConfigError, match="brief.toml: no such prompt template"),
+        pytest.raises(ConfigError, match=r"brief\.toml: no such prompt template"),
     ):
         summarizer.estimate_prompt_tokens(Job("brief"), EN_SEED.read_text(encoding="utf-8"))
