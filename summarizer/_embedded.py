@@ -146,6 +146,7 @@ SERVER_PACKAGE = "summarizer_llama_server"
 DEFAULT_SLOTS = 4
 """Requests the embedded server decodes at once (continuous batching): a batch's articles and one
 article's independent requests share each forward pass, which on CPU costs little more than one."""
+REPEAT_PENALTY = 1.1
 PROBE_PROMPT = "Reply with one word: are you ready to write news briefs?"
 """The first generation: several tokens, as SIGILL in a build for another CPU needs more than one."""
 REBUILD_COMMAND = "pip install --force-reinstall --no-deps ./llama-server"
@@ -229,6 +230,9 @@ def server_command(
         "--threads", threads,
         "--threads-batch", threads,
         "--fit", "off",
+        # llama-cpp-python's server penalised repeats (1.1); llama-server does not by default, and this
+        # small model then loops, greedy, until the token limit (seen on a Vietnamese summary).
+        "--repeat-penalty", str(REPEAT_PENALTY),
         "--no-webui",
     ]  # fmt: skip
 
