@@ -6,6 +6,10 @@ retries), an invalid answer 3 times (the re-asks), never 2 x 3; a 200 that is no
 sent once and reported as the server's fault. For each fault the tests check that
 count, the exit code, the one line the user sees (the file and the cause), and in a batch that the other
 articles are done and written exactly once, with no temporary file left.
+
+Waits are checked so that a busy machine cannot fail them: a wait the server asked for is measured on
+the server's clock as "at least", and "no longer than asked" is checked on the sleeps the client and
+the gate ask for, not on the wall clock. Replies that must come in a given order wait on conditions.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pydantic import BaseModel
 from typer.testing import CliRunner, Result
 
 from summarizer import BackendError, Brief, OutputValidationError, resolve_settings
-from summarizer._backend import ChatBackend
+from summarizer._backend import BackoffGate, ChatBackend
 from summarizer._batch import MANIFEST_NAME
 from summarizer._files import write_text_atomic
 from summarizer.cli import EXIT_BACKEND, EXIT_FAILURE, EXIT_OUTPUT, app
@@ -39,9 +43,17 @@ REASKS = 2
 TIMEOUT = 0.5
 TRANSPORT_TRIES = RETRIES + 1
 ANSWER_TRIES = REASKS + 1
-OPTIONS = ["--retries", str(RETRIES), "--reasks", str(REASKS), "--timeout", str(TIMEOUT)]
+
+
+def cli_options(timeout: float = TIMEOUT) -> list[str]:
+    return ["--retries", str(RETRIES), "--reasks", str(REASKS), "--timeout", f"{timeout:g}"]
+
+
+OPTIONS = cli_options()
 CLOCK_SLACK = 0.01
 """Sleeps may end a hair early by the clock's resolution."""
+HANG_GUARD = 60.0
+"""The longest a scripted reply waits for a condition: only a broken run gets there."""
 NGINX_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
@@ -196,6 +208,22 @@ def run_brief(server: FaultServer, article: Path, *extra: str) -> Result:
     return runner.invoke(app, ["brief", str(article), *OPTIONS, *extra], env=server.env())
 
 
+@pytest.fixture
+def requested_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds asked of `time.sleep` during the test, which still sleeps: the openai client's
+    retry waits and the gate's pauses (a single brief runs synchronously). Unlike the wall clock,
+    these do not grow when the machine is busy."""
+    asked: list[float] = []
+    sleep = time.sleep
+
+    def recording(seconds: float) -> None:
+        asked.append(seconds)
+        sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", recording)
+    return asked
+
+
 # -- single briefs ---------------------------------------------------------------------------------
 
 
@@ -250,7 +278,9 @@ def test_single_brief_recovers_from_one_invalid_answer(tmp_path: Path) -> None:
     ],
     ids=["retry-after 1", "retry-after 0.6", "retry-after-ms wins", "none: one second"],
 )
-def test_single_brief_waits_as_a_429_asks(headers: dict[str, str], wait: float, tmp_path: Path) -> None:
+def test_single_brief_waits_as_a_429_asks(
+    headers: dict[str, str], wait: float, tmp_path: Path, requested_sleeps: list[float]
+) -> None:
     article = make_folder(tmp_path, 1) / "a01.txt"
     with FaultServer(
         lambda body, n: _error(429, "Rate limit reached", **headers) if n == 1 else brief_reply(body)
@@ -258,10 +288,13 @@ def test_single_brief_waits_as_a_429_asks(headers: dict[str, str], wait: float, 
         result = run_brief(server, article)
     assert result.exit_code == 0, result.stderr
     first, second = server.arrivals()
-    assert wait - CLOCK_SLACK <= second - first < wait + 2.0
+    assert second - first >= wait - CLOCK_SLACK
+    # No longer than asked: the client's wait and the gate's pause together ask for `wait` (the 30 s
+    # Retry-After beside retry-after-ms, or a pause on top of the client's wait, would show here).
+    assert 0 < sum(requested_sleeps) <= wait + CLOCK_SLACK, requested_sleeps
 
 
-def test_429_asking_for_more_than_two_minutes_fails_at_once(tmp_path: Path) -> None:
+def test_429_asking_for_more_than_two_minutes_fails_at_once(tmp_path: Path, requested_sleeps: list[float]) -> None:
     # openai 3.3.0 does not retry when Retry-After is over 120 s: one request, and the user is told now.
     article = make_folder(tmp_path, 1) / "a01.txt"
     with FaultServer([_error(429, "Come back in an hour", **{"retry-after": "3600"})]) as server:
@@ -269,7 +302,9 @@ def test_429_asking_for_more_than_two_minutes_fails_at_once(tmp_path: Path) -> N
         result = run_brief(server, article)
         elapsed = time.monotonic() - started
     assert result.exit_code == EXIT_BACKEND
-    assert len(server.requests) == 1 and elapsed < 5
+    # Nothing waited: no sleep was asked for, and the run took nowhere near the 120 s the client
+    # would have had to wait (the bound is that loose so that a busy machine cannot reach it).
+    assert len(server.requests) == 1 and requested_sleeps == [] and elapsed < 60
     assert one_error_line(result).startswith(f"{article}: {server.base_url} answered HTTP 429: ")
 
 
@@ -284,7 +319,7 @@ def test_503_retry_after_is_honoured_by_the_client(tmp_path: Path) -> None:
     assert second - first >= 0.7 - CLOCK_SLACK
 
 
-def test_gate_and_client_agree_when_retry_after_ms_is_malformed(tmp_path: Path) -> None:
+def test_gate_and_client_agree_when_retry_after_ms_is_malformed(tmp_path: Path, requested_sleeps: list[float]) -> None:
     article = make_folder(tmp_path, 1) / "a01.txt"
     headers = {"retry-after-ms": "soon", "retry-after": "0.2"}
     with FaultServer(
@@ -293,7 +328,9 @@ def test_gate_and_client_agree_when_retry_after_ms_is_malformed(tmp_path: Path) 
         result = run_brief(server, article)
     assert result.exit_code == 0, result.stderr
     first, second = server.arrivals()
-    assert 0.2 - CLOCK_SLACK <= second - first < 0.8
+    assert second - first >= 0.2 - CLOCK_SLACK
+    # Both read the 0.2 s: a gate that fell back to its one second would sleep some 0.8 s more.
+    assert 0 < sum(requested_sleeps) <= 0.2 + CLOCK_SLACK, requested_sleeps
 
 
 # -- the backend directly: one layer per failure kind ----------------------------------------------
@@ -374,8 +411,9 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     yield counts
 
 
-def run_batch(server: FaultServer, folder: Path, out: Path, *extra: str) -> Result:
-    return runner.invoke(app, ["batch", str(folder), "-o", str(out), *OPTIONS, *extra], env=server.env())
+def run_batch(server: FaultServer, folder: Path, out: Path, *extra: str, timeout: float = TIMEOUT) -> Result:
+    options = cli_options(timeout)
+    return runner.invoke(app, ["batch", str(folder), "-o", str(out), *options, *extra], env=server.env())
 
 
 @pytest.mark.parametrize("case", FAULT_PARAMS)
@@ -413,35 +451,50 @@ def test_batch_isolates_a_fault(case: FaultCase, tmp_path: Path, writes: Counter
     ids=["retry-after 1", "retry-after-ms 800", "none: one second"],
 )
 def test_batch_429_holds_back_every_request(
-    headers: dict[str, str], wait: float, tmp_path: Path, writes: Counter[str]
+    headers: dict[str, str], wait: float, tmp_path: Path, writes: Counter[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Two articles in flight: a01 meets a 429 (sent 0.1 s late, so that a02's request is surely on its
-    # way first); a02's answer takes 0.3 s, then a03 starts. The pause must hold a01's retry and a03's
-    # first request, not only a01's; a02, sent before the 429, is not held.
+    # Two articles in flight: a01 meets a 429, sent once a02's request has arrived (so a02 is surely on
+    # its way first); a02 is answered once the client has noted the 429, then a03 starts. The pause must
+    # hold a01's retry and a03's first request, not only a01's; a02, sent before the 429, is not held.
+    # The replies wait on those conditions, not for fixed times, so a busy machine only slows the test.
     folder, out = make_folder(tmp_path, 3), tmp_path / "out"
-    late = 0.1
+    a02_arrived, pause_noted = threading.Event(), threading.Event()
+    came: dict[str, bool] = {}
+    sent: dict[str, float] = {}
     seen_a01 = Counter[str]()
+    note = BackoffGate.note
+
+    def noting(gate: BackoffGate, response: Any) -> None:
+        note(gate, response)
+        if response.status_code == 429:
+            pause_noted.set()
+
+    monkeypatch.setattr(BackoffGate, "note", noting)
 
     def replies(body: dict[str, Any], n: int) -> Reply:
         if is_faulty(body, "approves park 1\n"):
             seen_a01["requests"] += 1
             if seen_a01["requests"] == 1:
-                error = _error(429, "Rate limit reached", **headers)
-                return Fault(status=error.status, body=error.body, headers=error.headers, delay=late)
+                came["a02 while a01 was in flight"] = a02_arrived.wait(HANG_GUARD)
+                sent["429"] = time.monotonic()
+                return _error(429, "Rate limit reached", **headers)
         if is_faulty(body, "approves park 2\n"):
-            answer = brief_reply(body)
-            return Fault(status=answer.status, body=answer.body, delay=0.3)
+            a02_arrived.set()
+            came["the 429 noted while a02 was in flight"] = pause_noted.wait(HANG_GUARD)
+            sent["a02"] = time.monotonic()
         return brief_reply(body)
 
     with FaultServer(replies) as server:
-        result = run_batch(server, folder, out, "-j", "2")
+        # The held replies must not meet the 0.5 s timeout: this test is about the pause.
+        result = run_batch(server, folder, out, "-j", "2", timeout=2 * HANG_GUARD)
     assert result.exit_code == 0, result.stderr
-    (rate_limited, retried) = server.arrivals(lambda body: is_faulty(body, "approves park 1\n"))
+    assert came == {"a02 while a01 was in flight": True, "the 429 noted while a02 was in flight": True}
+    (_, retried) = server.arrivals(lambda body: is_faulty(body, "approves park 1\n"))
     (in_flight,) = server.arrivals(lambda body: is_faulty(body, "approves park 2\n"))
     (held_back,) = server.arrivals(lambda body: is_faulty(body, "approves park 3\n"))
-    paused_from = rate_limited + late
+    paused_from = sent["429"]  # the client starts the pause a little later, when the 429 reaches it
     assert retried - paused_from >= wait - CLOCK_SLACK
-    assert held_back - in_flight >= 0.3  # a03 started once a02 was answered, at about 0.3 s...
+    assert held_back > sent["a02"]  # a03 started once a02 was answered...
     assert held_back - paused_from >= wait - CLOCK_SLACK  # ...and waited for the end of the pause
     assert in_flight < paused_from
     assert {entry.status for entry in manifest(out).values()} == {"done"}

@@ -2,6 +2,8 @@
 
 The real CLI runs in a child process, with the embedded llama.cpp server replaced by a stub server
 on 127.0.0.1 that answers the readiness check and then fails or hangs on every chat request.
+The tests wait on conditions (the server's pid file, a file the stub writes when a chat request
+arrives), never for a fixed time: a busy machine only makes them slower.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class Handler(BaseHTTPRequestHandler):
             message = b'{"role": "assistant", "content": "Yes"}'
             self._send(200, b'{"object": "chat.completion", "choices": [{"index": 0, "message": ' + message + b'}]}')
             return
+        # Tell the test that a chat request is in flight (it waits for this file before Ctrl-C).
+        with open(sys.argv[sys.argv.index("--arrived") + 1], "a") as arrived:
+            arrived.write(self.path)
         if sys.argv[sys.argv.index("--post") + 1] == "hang":
             time.sleep(3600)
         self._send(500, b'{"error": "broken"}')
@@ -53,17 +58,18 @@ ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 """
 
 # The CLI, with the embedded server's command swapped for the stub; the server's pid is written to
-# a file once it answers, so the test knows which process must be gone afterwards.
+# a file once it answers, so the test knows which process must be gone afterwards, and the stub
+# writes the `arrived` file when a chat request (not the start-up probe) reaches it.
 CLI_WITH_STUB = """
 import sys
 from pathlib import Path
 import summarizer._embedded as embedded
 
-pid_file, post, stub = Path(sys.argv.pop(1)), sys.argv.pop(1), sys.argv.pop(1)
+pid_file, arrived, post, stub = Path(sys.argv.pop(1)), sys.argv.pop(1), sys.argv.pop(1), sys.argv.pop(1)
 embedded.installed_server = lambda: embedded.ServerBuild(Path("llama-server"), "x86-64-v3", ())
 embedded.ensure_model = lambda *args, **kwargs: Path("model.gguf")
 embedded.server_command = lambda executable, model, port, **kwargs: [
-    sys.executable, "-c", stub, "--port", str(port), "--post", post
+    sys.executable, "-c", stub, "--port", str(port), "--post", post, "--arrived", arrived
 ]
 wait_until_ready = embedded.LocalServer._wait_until_ready
 
@@ -77,6 +83,11 @@ main()
 """
 
 
+HANG_GUARD = 120.0
+"""Seconds after which a condition that never comes fails the test instead of hanging it: only a
+stuck run gets near it, a slow or busy machine merely takes longer to start the CLI."""
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -87,28 +98,34 @@ def _alive(pid: int) -> bool:
     return not (status.exists() and "\nState:\tZ" in status.read_text())
 
 
-def _start(tmp_path: Path, post: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
-    pid_file = tmp_path / "server.pid"
+def _start(tmp_path: Path, post: str, *args: str) -> tuple[subprocess.Popen[str], Path, Path]:
+    pid_file, arrived = tmp_path / "server.pid", tmp_path / "request.arrived"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
     env["SUMMARIZER_CACHE"] = "off"
-    command = [sys.executable, "-c", CLI_WITH_STUB, str(pid_file), post, STUB_SERVER, *args, "--retries", "0"]
+    stub = [str(pid_file), str(arrived), post, STUB_SERVER]
+    command = [sys.executable, "-c", CLI_WITH_STUB, *stub, *args, "--retries", "0"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return process, pid_file
+    return process, pid_file, arrived
+
+
+def _wait_for_file(process: subprocess.Popen[str], path: Path, what: str) -> str:
+    """The text of `path` once something is written into it; the CLI must be running until then."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not path.exists() or not (text := path.read_text()):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"{what} within {HANG_GUARD:g} s"
+        time.sleep(0.05)
+    return text
 
 
 def _server_pid(process: subprocess.Popen[str], pid_file: Path) -> int:
-    deadline = time.monotonic() + 30
-    while not pid_file.exists() or not pid_file.read_text():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the stub server did not start"
-        time.sleep(0.05)
-    return int(pid_file.read_text())
+    return int(_wait_for_file(process, pid_file, "the stub server did not start"))
 
 
 def test_no_server_left_after_an_error(tmp_path: Path) -> None:
-    process, pid_file = _start(tmp_path, "fail", "brief", str(EN_SEED))
+    process, pid_file, _ = _start(tmp_path, "fail", "brief", str(EN_SEED))
     server = _server_pid(process, pid_file)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=HANG_GUARD)
     assert process.returncode == EXIT_BACKEND
     assert "answered HTTP 500" in stderr and stderr.count("\n") == 1
     assert not _alive(server)
@@ -117,11 +134,12 @@ def test_no_server_left_after_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [["brief", str(EN_SEED)], ["batch", str(EN_SEED.parent), "-o", "{out}"]])
 def test_no_server_left_after_ctrl_c(command: list[str], tmp_path: Path) -> None:
     args = [arg.format(out=tmp_path / "out") for arg in command]
-    process, pid_file = _start(tmp_path, "hang", *args)
+    process, pid_file, arrived = _start(tmp_path, "hang", *args)
     server = _server_pid(process, pid_file)
-    time.sleep(0.5)  # the request is in flight, hanging
+    # Ctrl-C once a chat request has reached the server, which hangs on it.
+    assert "/chat/completions" in _wait_for_file(process, arrived, "no chat request arrived")
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=HANG_GUARD)
     assert process.returncode == EXIT_INTERRUPTED, stderr
     assert "interrupted" in stderr
     assert not _alive(server)
