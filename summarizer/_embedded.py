@@ -237,14 +237,7 @@ def server_command(
     ]  # fmt: skip
 
 
-def _signal_name(code: int) -> str:
-    try:
-        return signal.Signals(-code).name
-    except ValueError:
-        return f"signal {-code}"
-
-
-_DEATH_HINTS = {
+_DEATH_HINTS = {  # what a signal most likely means here, and what to do
     signal.SIGILL: "an instruction this CPU does not run: rebuild the server for this CPU with "
     f"SUMMARIZER_LLAMA_CPU=x86-64 {REBUILD_COMMAND}",
     signal.SIGKILL: "killed from outside, often by the kernel when memory runs out",
