@@ -18,6 +18,7 @@ from .conftest import VI_SEED
 @pytest.mark.block_network(allowed_hosts=["127.0.0.1", "localhost"])
 def test_brief_of_vietnamese_seed_on_embedded_default() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
+    env["SUMMARIZER_CACHE"] = "off"  # the model must answer: a warm response cache would hide a broken server
     done = subprocess.run(
         [sys.executable, "-m", "summarizer", "brief", str(VI_SEED), "--format", "json"],
         env=env,
@@ -32,3 +33,4 @@ def test_brief_of_vietnamese_seed_on_embedded_default() -> None:
     figures = {figure["english"] for figure in brief["figures"]}
     assert "$400 million" in figures
     assert any(f.endswith("$1 billion") for f in figures)
+    assert brief["meta"]["cached_answers"] == 0 and brief["meta"]["usage"]["completion_tokens"] > 0
