@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar, get_origin
 
@@ -172,7 +173,8 @@ class Summarizer:
         **options: Any,
     ) -> None:
         if isinstance(glossary, (str, os.PathLike)):
-            options["glossary"], glossary = glossary, None
+            # Loaded here, not through the settings: a `settings` given as well must not drop it.
+            glossary = load_glossary(Path(glossary).expanduser())
         self.settings = settings if settings is not None else resolve_settings(**options)
         if glossary is None:
             path = self.settings.glossary_path

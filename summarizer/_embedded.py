@@ -151,6 +151,8 @@ PROBE_PROMPT = "Reply with one word: are you ready to write news briefs?"
 """The first generation: several tokens, as SIGILL in a build for another CPU needs more than one."""
 REBUILD_COMMAND = "pip install --force-reinstall --no-deps ./llama-server"
 """Run from a clone of summarizer: builds llama-server again for this machine's CPU level."""
+BASELINE_REBUILD = f"SUMMARIZER_LLAMA_CPU=x86-64 {REBUILD_COMMAND}"
+"""The rebuild for a CPU that lacks what the default level needs: no instruction-set extension."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def check_cpu(build: ServerBuild, flags: set[str] | None) -> None:
     if missing:
         raise EmbeddedBackendError(
             f"the embedded server was built for {build.cpu_level} CPUs and this CPU lacks {', '.join(missing)}: "
-            f"rebuild it for this CPU with SUMMARIZER_LLAMA_CPU=x86-64 {REBUILD_COMMAND}"
+            f"rebuild it for this CPU with {BASELINE_REBUILD}"
         )
 
 
@@ -238,8 +240,7 @@ def server_command(
 
 
 _DEATH_HINTS = {  # what a signal most likely means here, and what to do
-    signal.SIGILL: "an instruction this CPU does not run: rebuild the server for this CPU with "
-    f"SUMMARIZER_LLAMA_CPU=x86-64 {REBUILD_COMMAND}",
+    signal.SIGILL: f"an instruction this CPU does not run: rebuild the server for this CPU with {BASELINE_REBUILD}",
     signal.SIGKILL: "killed from outside, often by the kernel when memory runs out",
     signal.SIGSEGV: "a crash inside llama.cpp; its log may say more",
 }

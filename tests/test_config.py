@@ -79,6 +79,10 @@ def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
         assert summarizer.estimate_prompt_tokens(Job("brief"), EN_SEED.read_text(encoding="utf-8")) > 0
         summarizer.open_cache()
     assert cache.is_file()
+    # A glossary file given beside ready-made settings is loaded too.
+    settings = resolve_settings(**options)  # type: ignore[arg-type]
+    with Summarizer(settings, glossary=str(glossary)) as summarizer:
+        assert ("Sở Y tế", "Health Department") in summarizer.glossary.terms
     (prompts / "brief.toml").unlink()
     with (
         Summarizer(prompts_dir=str(prompts), **options) as summarizer,
