@@ -52,8 +52,7 @@ def write_articles(folder: Path, count: int) -> None:
 
 def child(input_dir: str, output_dir: str, concurrency: int, base_url: str, cache: str) -> None:
     """Run one batch in this process and print its wall time and peak memory as JSON."""
-    from summarizer import resolve_settings  # noqa: PLC0415 - the parent process does not need it
-    from summarizer._api import Summarizer  # noqa: PLC0415
+    from summarizer import Summarizer, resolve_settings  # noqa: PLC0415
     from summarizer._batch import FolderBatch  # noqa: PLC0415
 
     settings = resolve_settings(base_url=base_url, model=MODEL, cache=Path(cache) if cache else False, env={})

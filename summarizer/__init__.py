@@ -1,6 +1,6 @@
 """summarizer: Vietnamese news articles into English briefs, translations and summaries."""
 
-from ._api import Job, Summarizer, estimate_tokens
+from ._answers import Entity
 from ._batch import BatchResult, FolderBatch, ManifestEntry, abatch
 from ._config import Mode, Settings, resolve_settings
 from ._embedded import LocalServer, ensure_model
@@ -15,13 +15,16 @@ from ._errors import (
     TruncatedOutputError,
     Usage,
 )
-from ._factcheck import CheckReport, check_result, read_result
+from ._factcheck import CheckReport, check_result
 from ._glossary import Glossary, load_glossary
 from ._hygiene import Article, clean_article
+from ._job import Job
+from ._pipeline import estimate_tokens
 from ._prompts import PromptTemplate, load_prompt
 from ._reading import decode_article, read_article
 from ._render import brief_markdown, render_json, render_markdown, summary_markdown, translation_markdown
-from ._schema import Brief, Entity, Figure, ParagraphPair, RunInfo, Summary, Translation
+from ._results import Brief, Figure, ParagraphPair, RunInfo, Summary, Translation, read_result
+from ._summarizer import Summarizer
 from ._text import Language, detect_language
 
 __version__ = "0.1.0"

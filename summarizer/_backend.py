@@ -417,7 +417,7 @@ class ChatBackend:
         self,
         response: Any,
         model: type[ModelT],
-        context: dict[str, Any] | None,
+        context: object | None,
         record: _CallRecord,
     ) -> ModelT:
         """Count the answer and parse it. An invalid one raises for the re-ask loop, after setting the
@@ -425,7 +425,12 @@ class ChatBackend:
         record.note(response)
         try:
             value: ModelT = self._handlers.response_parser(
-                response=response, response_model=model, validation_context=context, strict=True, stream=False
+                response=response,
+                response_model=model,
+                # Typed as a dict by instructor, handed to pydantic as it is: our typed checks.
+                validation_context=context,  # type: ignore[arg-type]
+                strict=True,
+                stream=False,
             )
         except _REASKED_ERRORS as exc:
             record.request = reask_request(record.request, response, exc)
@@ -437,7 +442,7 @@ class ChatBackend:
         response_model: type[ModelT],
         messages: list[dict[str, str]],
         *,
-        context: dict[str, Any] | None = None,
+        context: object | None = None,
     ) -> Completion[ModelT]:
         """Ask once (with re-asks on invalid answers) and return the validated answer."""
         model = self._instructor_model(response_model)
@@ -456,7 +461,7 @@ class ChatBackend:
         response_model: type[ModelT],
         messages: list[dict[str, str]],
         *,
-        context: dict[str, Any] | None = None,
+        context: object | None = None,
     ) -> Completion[ModelT]:
         """The async twin of `complete`."""
         model = self._instructor_model(response_model)

@@ -16,12 +16,13 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._api import Job, Result, Summarizer
 from ._errors import ConfigError, InputError, SummarizerError, Usage
 from ._files import make_private_dirs, write_text_atomic
+from ._job import Job, Result
 from ._prompts import load_prompt
 from ._reading import HTML_SUFFIXES, article_text, read_article_bytes
 from ._render import render_json, render_markdown
+from ._summarizer import Summarizer
 
 DEFAULT_CONCURRENCY = 4
 """Articles in flight at once; each has at most one request in flight."""

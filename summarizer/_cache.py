@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ._answers import schema_text
 from ._config import Settings
 from ._errors import ConfigError, Usage
-from ._schema import schema_text
 
 logger = logging.getLogger("summarizer")
 

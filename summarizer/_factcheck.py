@@ -1,28 +1,13 @@
-"""The fact lock: every figure and name a result states must come from its source article.
-
-Figures are compared by kind, value and unit, never by spelling, so "1,6 tỷ USD" supports "$1.6
-billion". Used while a brief is made (a brief whose prose changes or invents a figure is re-asked,
-then kept with a warning) and on its own by `summarizer check`.
-"""
+"""`summarizer check`: a result file held to its source article, figures and names, by the fact lock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from pydantic import ValidationError
-
-from ._errors import InputError
-from ._figures import (
-    SourceFigure,
-    checked_figures,
-    extract_figures,
-    figure_kept,
-    missing_key_figures,
-    unsupported_figures,
-)
+from ._factlock import BRIEF, Fault, changed_figures, lost_figures, missing_figures
+from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
-from ._schema import Brief, Summary, Translation
+from ._results import Brief, Summary, Translation
 from ._text import Language
 
 
@@ -39,74 +24,56 @@ class CheckReport:
         return not self.problems
 
 
-def _prose_check(prose: str, sources: list[SourceFigure], report: CheckReport, *, language: Language = "en") -> None:
-    report.problems.extend(
-        f"states {figure.source!r}, which no figure of the source backs (changed or invented)"
-        for figure in unsupported_figures(prose, sources, language)
-    )
-    report.notes.extend(
-        f"does not mention {figure.english} ({figure.source!r})"
-        for figure in missing_key_figures(prose, sources, language)
-    )
-
-
 def check_result(article: Article, result: Brief | Summary | Translation) -> CheckReport:
     """Hold a brief, summary or translation to its source article: figures and names."""
-    report = CheckReport()
-    sources = extract_figures(article.text, article.language)
     if isinstance(result, Translation):
-        _check_translation(article, result, report)
-        return report
+        faults = _translation_faults(article, result)
+        return CheckReport(problems=[str(fault) for fault in faults])
+    sources = extract_figures(article.text, article.language)
+    faults = _brief_faults(article, result, sources) if isinstance(result, Brief) else []
+    language: Language = "en"
     if isinstance(result, Brief):
-        by_source = {figure.source: figure for figure in sources}
-        for figure in result.figures:
-            original = by_source.get(figure.source)
-            if original is None:
-                report.problems.append(f"figure {figure.english!r}: {figure.source!r} is not in the source")
-            elif (original.english, original.value, original.unit) != (figure.english, figure.value, figure.unit):
-                report.problems.append(
-                    f"figure {figure.source!r} changed: the brief says {figure.english!r}, the source means "
-                    f"{original.english!r}"
-                )
-        for entity in [*result.people, *result.organizations, *result.places]:
-            if entity.source not in article.text:
-                report.problems.append(f"name {entity.english!r}: {entity.source!r} is not in the source")
+        where = BRIEF
         prose = "\n".join([result.headline, result.summary, *result.key_points])
     else:
+        where, language = "the summary", result.language
         prose = "\n".join([result.title, result.lead, result.summary, *result.key_points])
-    _prose_check(prose, sources, report, language=result.language if isinstance(result, Summary) else "en")
-    return report
+    faults += changed_figures(prose, sources, where=where, language=language)
+    notes = missing_figures(prose, sources, where=where, language=language)
+    return CheckReport(problems=[str(fault) for fault in faults], notes=[str(fault) for fault in notes])
 
 
-def _check_translation(article: Article, result: Translation, report: CheckReport) -> None:
+def _brief_faults(article: Article, brief: Brief, sources: list[SourceFigure]) -> list[Fault]:
+    """The brief's figure list and names held to the source."""
+    faults = []
+    by_source = {figure.source: figure for figure in sources}
+    for figure in brief.figures:
+        original = by_source.get(figure.source)
+        where = f"figure {figure.source!r}"
+        if original is None:
+            faults.append(Fault("changed_figure", where, f"(listed as {figure.english!r}) is not in the source"))
+        elif (original.english, original.value, original.unit) != (figure.english, figure.value, figure.unit):
+            said = f"changed: the brief says {figure.english!r}, the source means {original.english!r}"
+            faults.append(Fault("changed_figure", where, said))
+    for entity in [*brief.people, *brief.organizations, *brief.places]:
+        if entity.source not in article.text:
+            faults.append(Fault("unknown_name", f"the name {entity.source!r}", "is not in the source"))
+    return faults
+
+
+def _translation_faults(article: Article, result: Translation) -> list[Fault]:
     if [pair.source for pair in result.paragraphs] != list(article.paragraphs):
-        report.problems.append(
-            f"the translation has {len(result.paragraphs)} paragraphs for the source's {len(article.paragraphs)}, "
-            "or not the same ones"
-        )
+        count = f"{len(result.paragraphs)} paragraphs for the source's {len(article.paragraphs)}"
+        return [Fault("lost_figure", "the translation", f"has {count}, or not the same ones")]
+    faults = []
     for number, pair in enumerate(result.paragraphs, 1):
         sources = checked_figures(pair.source, article.language)
-        report.problems.extend(
-            f"paragraph {number}: lacks or changes {figure.source!r} ({figure.english})"
-            for figure in sources
-            if not figure_kept(figure, pair.translation, result.target_language)
+        faults += lost_figures(number, pair.translation, sources, result.target_language)
+        faults += changed_figures(
+            pair.translation,
+            sources,
+            where=f"paragraph {number}",
+            language=result.target_language,
+            source="its source paragraph",
         )
-        report.problems.extend(
-            f"paragraph {number}: states {figure.source!r}, which its source paragraph does not have"
-            for figure in unsupported_figures(pair.translation, sources, result.target_language)
-        )
-
-
-def read_result(path: Path) -> Brief | Summary | Translation:
-    """A result file written by summarizer (JSON), whichever task made it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot be read: {exc}") from None
-    model: type[Brief] | type[Summary] | type[Translation]
-    for model in (Brief, Translation, Summary):
-        try:
-            return model.model_validate_json(text)
-        except ValidationError:
-            continue
-    raise InputError(str(path), "is not a brief, translation or summary written by summarizer (JSON)")
+    return faults

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._schema import Brief, Entity, Summary, Translation
+from ._answers import Entity
+from ._results import Brief, Summary, Translation
 from ._text import LANGUAGE_NAMES
 
 

@@ -18,7 +18,6 @@ from typing import Annotated, Any, NoReturn, Optional, TypeVar, get_type_hints
 import typer
 
 from . import __version__
-from ._api import DEFAULT_SUMMARY_WORDS, Job, Summarizer
 from ._batch import DEFAULT_CONCURRENCY, FolderBatch, ManifestEntry, PlannedArticle
 from ._config import (
     CACHE_FILE_NAME,
@@ -45,12 +44,14 @@ from ._config import (
 )
 from ._embedded import LocalServer, ensure_model
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
-from ._factcheck import check_result, read_result
+from ._factcheck import check_result
 from ._files import check_writable, write_text_atomic
 from ._hygiene import clean_article
+from ._job import DEFAULT_SUMMARY_WORDS, Job
 from ._reading import read_article, read_stream
 from ._render import render_json, render_markdown
-from ._schema import Brief, Summary, Translation
+from ._results import Brief, Summary, Translation, read_result
+from ._summarizer import Summarizer
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Brief, Summarizer, resolve_settings
-from summarizer._api import Job
 from summarizer._batch import MANIFEST_NAME, FolderBatch, ManifestEntry, abatch
+from summarizer._job import Job
 from summarizer.cli import EXIT_FAILURE, EXIT_USAGE, app
 
 from .conftest import EN_SEED, VI_SEED, exchanged_usage

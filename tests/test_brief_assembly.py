@@ -7,10 +7,10 @@ import json
 import pytest
 
 from summarizer import Summarizer, clean_article, resolve_settings
-from summarizer._api import _described_figures, _source_form, _trimmed_points, _trimmed_summary
+from summarizer._answers import BriefDraft, FigureNote
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
-from summarizer._schema import BriefDraft, FigureNote
+from summarizer._pipeline._brief import described_figures, source_form, trimmed_points, trimmed_summary
 from summarizer._text import count_words
 
 from .conftest import VI_SEED
@@ -33,7 +33,7 @@ FIGURES = extract_figures(ARTICLE.text, "vi")
     ],
 )
 def test_names_are_traced_to_the_articles_spelling(name: str, source: str | None) -> None:
-    assert _source_form(name, ARTICLE.text, DEFAULT_GLOSSARY) == source
+    assert source_form(name, ARTICLE.text, DEFAULT_GLOSSARY) == source
 
 
 def _draft(notes: list[FigureNote]) -> BriefDraft:
@@ -49,7 +49,7 @@ def test_figures_keep_the_source_numbers_and_report_gaps() -> None:
         FigureNote(id=99, refers_to="nothing"),
     ]
     warnings: list[str] = []
-    figures = _described_figures(FIGURES, _draft(notes), warnings)
+    figures = described_figures(FIGURES, _draft(notes), warnings)
     assert [f.english for f in figures] == [f.english for f in FIGURES]
     assert figures[0].refers_to == "total investment in the plant" and figures[0].value == 400e6
     assert figures[1].refers_to == ""
@@ -61,16 +61,16 @@ def test_figures_keep_the_source_numbers_and_report_gaps() -> None:
 def test_long_summary_is_cut_at_a_sentence_with_a_warning() -> None:
     long = " ".join(f"Sentence number {i} has exactly seven words." for i in range(40))
     warnings: list[str] = []
-    cut = _trimmed_summary(long, warnings)
+    cut = trimmed_summary(long, warnings)
     assert 60 <= count_words(cut) <= 150 and cut.endswith("words.")
     assert long.startswith(cut)
     assert warnings == [f"the model's summary ran to {count_words(long)} words; cut to {count_words(cut)}"]
-    assert _trimmed_summary("Short enough.", warnings) == "Short enough."
+    assert trimmed_summary("Short enough.", warnings) == "Short enough."
 
 
 def test_extra_key_points_are_dropped_with_a_warning() -> None:
     warnings: list[str] = []
-    assert _trimmed_points([str(i) for i in range(8)], warnings) == [str(i) for i in range(6)]
+    assert trimmed_points([str(i) for i in range(8)], warnings) == [str(i) for i in range(6)]
     assert warnings == ["the model gave 8 key points; kept the first 6"]
 
 

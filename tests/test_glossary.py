@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from summarizer._answers import is_english
 from summarizer._glossary import DEFAULT_GLOSSARY
-from summarizer._schema import is_english
 from summarizer._text import romanize_names
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from summarizer._schema import is_english
+from summarizer._answers import is_english
 
 from .conftest import VI_SEED
 

@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from summarizer import clean_article
+from summarizer._answers import TranslationChunk
+from summarizer._checks import TranslationChecks
 from summarizer._figures import extract_figures, figure_kept, unsupported_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._hygiene import Article
-from summarizer._schema import TranslationChunk
 from summarizer._text import Language
 
 VIETNAMESE_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
@@ -302,11 +303,8 @@ def test_a_changed_trillion_figure_is_caught() -> None:
 
 def test_a_translation_that_says_the_figure_as_asked_is_accepted() -> None:
     sources = {1: "Ngân sách của tỉnh năm nay là 3 nghìn tỷ đồng."}
-    context = {
-        "sources": sources,
-        "target": "en",
-        "glossary": DEFAULT_GLOSSARY,
-        "figures": {1: extract_figures(sources[1], "vi")},
-    }
+    context = TranslationChecks(
+        sources=sources, target="en", glossary=DEFAULT_GLOSSARY, figures={1: extract_figures(sources[1], "vi")}
+    )
     answer = {"paragraphs": [{"n": 1, "text": "The province's budget this year is VND3 trillion."}]}
     assert TranslationChunk.model_validate(answer, context=context).paragraphs[0].n == 1

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import BackendError, Summarizer, resolve_settings
+from summarizer._answers import BriefDraft
 from summarizer._cache import request_key
-from summarizer._schema import BriefDraft
 from summarizer.cli import app
 
 from .fake_server import Reply, ScriptedServer

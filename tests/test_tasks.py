@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Brief, OutputValidationError, Summarizer, Translation, clean_article, resolve_settings
+from summarizer._answers import is_english
 from summarizer._config import EMBEDDED_MODEL
 from summarizer._figures import extract_figures
 from summarizer._prompts import default_prompts_dir
-from summarizer._schema import is_english
 from summarizer._text import count_words, detect_language
 from summarizer.cli import EXIT_BACKEND, app
 

@@ -1,4 +1,8 @@
-"""The pydantic models: what the model must answer, and what the library returns."""
+"""What the model fills in: the answer models, their compact schemas, and their validators.
+
+The validators repair what a rule can (glossary terms, names without diacritics) and raise, for a
+re-ask, what only the model can fix; the checks they run come typed from the request (`_checks`).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
-from ._errors import Usage
-from ._figures import FigureKind, SourceFigure, figure_kept, unsupported_figures
-from ._glossary import Glossary
+from ._checks import BriefChecks, Checks, FactsChecks, SummaryChecks, TranslationChecks, checks_of
+from ._factlock import changed_figures, lost_figures
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
@@ -100,7 +103,8 @@ def _repair_english(value: Any, info: ValidationInfo) -> Any:
     """Put glossary terms left in Vietnamese into English and write names without diacritics."""
     if not isinstance(value, str):
         return value
-    glossary: Glossary | None = (info.context or {}).get("glossary")
+    checks = checks_of(info, Checks)
+    glossary = checks.glossary if checks else None
     return romanize_names(glossary.apply(value) if glossary else value)
 
 
@@ -124,7 +128,7 @@ class Entity(_AnswerModel):
     _repaired = field_validator("english", "role", mode="before")(_repair_english)
 
 
-class _BriefText(_AnswerModel):
+class BriefText(_AnswerModel):
     # The prose comes first: written after the source-language "source" fields, the headline of a
     # small model drifts back into Vietnamese.
     headline: str
@@ -143,9 +147,10 @@ class _BriefText(_AnswerModel):
     @field_validator("summary")
     @classmethod
     def _summary_long_enough(cls, summary: str, info: ValidationInfo) -> str:
-        # Asked of the model's draft (its request context sets the floor); a brief that went out
-        # with a short summary and a warning still reads back.
-        floor = (info.context or {}).get("summary_floor")
+        # Asked of the model's draft (its checks set the floor); a brief that went out with a
+        # short summary and a warning still reads back.
+        checks = checks_of(info, BriefChecks)
+        floor = checks.summary_floor if checks else None
         words = count_words(summary)
         if floor is not None and words < floor:
             raise ValueError(
@@ -165,13 +170,13 @@ class FigureNote(_AnswerModel):
     _repaired = field_validator("refers_to", mode="before")(_repair_english)
 
 
-class _BriefEntities(_AnswerModel):
+class BriefEntities(_AnswerModel):
     people: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
     organizations: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
     places: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
 
 
-class BriefDraft(_BriefEntities, _BriefText):
+class BriefDraft(BriefEntities, BriefText):
     """The English brief as the model writes it; figures are referred to by number."""
 
     figures: list[FigureNote] = Field(description="one entry per numbered figure")
@@ -179,15 +184,11 @@ class BriefDraft(_BriefEntities, _BriefText):
     @model_validator(mode="after")
     def _figures_from_the_article(self, info: ValidationInfo) -> BriefDraft:
         """The fact lock on the prose: a changed or invented figure is sent back, named."""
-        sources: list[SourceFigure] | None = (info.context or {}).get("source_figures")
-        if sources is not None:
-            stated = unsupported_figures(self.prose, sources)
-            if stated:
-                named = ", ".join(repr(figure.source) for figure in stated)
-                raise ValueError(
-                    f"the brief states {named}, which the article does not have: a changed or invented "
-                    "figure; state only the article's figures, as numbered"
-                )
+        checks = checks_of(info, BriefChecks)
+        if checks is not None and checks.source_figures is not None:
+            faults = changed_figures(self.prose, checks.source_figures)
+            if faults:
+                raise ValueError("; ".join(fault.to_model() for fault in faults))
         return self
 
     @property
@@ -204,26 +205,17 @@ class ChunkFacts(_AnswerModel):
     @field_validator("facts", mode="before")
     @classmethod
     def _repaired(cls, values: Any, info: ValidationInfo) -> Any:
-        english = (info.context or {}).get("language", "en") == "en"
+        checks = checks_of(info, FactsChecks)
+        english = checks is None or checks.language == "en"
         return _repair_english_list(values, info) if english else values
 
     @model_validator(mode="after")
     def _in_language(self, info: ValidationInfo) -> ChunkFacts:
-        if (info.context or {}).get("language", "en") == "en":
+        checks = checks_of(info, FactsChecks)
+        if checks is None or checks.language == "en":
             for fact in self.facts:
                 _require_english(fact)
         return self
-
-
-class Figure(BaseModel):
-    """A figure of the article: as written, in English, normalized, and what it measures."""
-
-    source: str
-    english: str
-    kind: FigureKind
-    value: float
-    unit: str
-    refers_to: str
 
 
 class SummaryContent(_AnswerModel):
@@ -238,17 +230,18 @@ class SummaryContent(_AnswerModel):
 
     @model_validator(mode="after")
     def _in_language(self, info: ValidationInfo) -> SummaryContent:
-        context: dict[str, Any] = info.context or {}
-        language: Language | None = context.get("language")
+        checks = checks_of(info, SummaryChecks)
+        if checks is None:
+            return self
+        language = checks.language
         if language == "en":
             self.title, self.lead, self.summary = (
                 _repair_english(text, info) for text in (self.title, self.lead, self.summary)
             )
             self.key_points = _repair_english_list(self.key_points, info)
-        if language is not None:
-            for text in (self.title, self.lead, self.summary, *self.key_points):
-                _require_language(text, language)
-        max_words: int | None = context.get("max_words")
+        for text in (self.title, self.lead, self.summary, *self.key_points):
+            _require_language(text, language)
+        max_words = checks.max_words
         if max_words is not None and count_words(self.summary) > max_words:
             raise ValueError(f"the summary has {count_words(self.summary)} words; write at most {max_words}")
         return self
@@ -268,17 +261,16 @@ class TranslationChunk(_AnswerModel):
 
     @model_validator(mode="after")
     def _aligned(self, info: ValidationInfo) -> TranslationChunk:
-        context: dict[str, Any] = info.context or {}
-        sources: dict[int, str] | None = context.get("sources")
-        if sources is None:
+        checks = checks_of(info, TranslationChecks)
+        if checks is None:
             return self
+        sources, target = checks.sources, checks.target
         numbers = [p.n for p in self.paragraphs]
         if numbers != list(sources):
             raise ValueError(
                 f"paragraphs numbered {numbers}; translate each of {list(sources)} once, "
                 "in order, without merging or splitting them"
             )
-        target: Language = context["target"]
         for paragraph in self.paragraphs:
             if target == "en":
                 paragraph.text = _repair_english(paragraph.text, info)
@@ -292,74 +284,8 @@ class TranslationChunk(_AnswerModel):
                 _require_language(text, target)
             except ValueError as exc:
                 raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
-            for figure in context.get("figures", {}).get(paragraph.n, []):
-                if not figure_kept(figure, text, target):
-                    raise ValueError(
-                        f"paragraph {paragraph.n}: the figure {figure.source!r} is missing or changed; "
-                        f"translate it as {figure.english!r}"
-                    )
+            if checks.figures is not None:
+                faults = lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
+                if faults:
+                    raise ValueError("; ".join(fault.to_model() for fault in faults))
         return self
-
-
-class RunInfo(BaseModel):
-    """How a result was made: source, model, prompt version, attempts, tokens and time."""
-
-    source_name: str
-    source_language: Language
-    source_url: str | None = None
-    model: str
-    prompt_version: str
-    attempts: int
-    usage: Usage
-    cached_answers: int = 0
-    """Answers taken from the response cache: they cost no tokens this time."""
-    seconds: float
-    warnings: list[str] = Field(default_factory=list)
-    """What the checks found and could not mend: shown with the result, never dropped silently."""
-
-
-class Brief(_BriefEntities, _BriefText):
-    """An English brief of one article, with how it was made.
-
-    The model's draft may run long (a re-ask rarely shortens it); the brief is trimmed to these
-    limits, with a warning, rather than refused.
-    """
-
-    figures: list[Figure]
-    meta: RunInfo
-
-    @field_validator("summary")
-    @classmethod
-    def _summary_short_enough(cls, summary: str) -> str:
-        if count_words(summary) > SUMMARY_MAX_WORDS:
-            raise ValueError(f"the summary has more than {SUMMARY_MAX_WORDS} words")
-        return summary
-
-    @field_validator("key_points")
-    @classmethod
-    def _few_enough_points(cls, points: list[str]) -> list[str]:
-        if len(points) > MAX_KEY_POINTS:
-            raise ValueError(f"more than {MAX_KEY_POINTS} key points")
-        return points
-
-
-class Summary(SummaryContent):
-    """A structured summary of one article in `language`, with how it was made."""
-
-    language: Language
-    meta: RunInfo
-
-
-class ParagraphPair(BaseModel):
-    """A source paragraph and its translation."""
-
-    source: str
-    translation: str
-
-
-class Translation(BaseModel):
-    """An article translated paragraph by paragraph, count and order kept."""
-
-    target_language: Language
-    paragraphs: list[ParagraphPair]
-    meta: RunInfo

@@ -1,0 +1,110 @@
+"""What an answer must pass beyond its schema: one typed object per answer model.
+
+A request carries its checks into validation as pydantic's context; a validator that is handed
+anything else raises, so a check can never be switched off by a misspelt key. `lenient()` names the
+checks an answer may fail and still be kept, and `kept_faults` words the warnings it is kept with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationInfo
+
+from ._factlock import changed_figures, lost_figures
+from ._figures import SourceFigure
+from ._glossary import Glossary
+from ._text import Language, count_words
+
+if TYPE_CHECKING:
+    from ._answers import BriefDraft, ChunkFacts, SummaryContent, TranslationChunk  # noqa: F401 - in string annotations
+
+AnswerT = TypeVar("AnswerT", bound=BaseModel)
+ChecksT = TypeVar("ChecksT", bound="Checks[Any]")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Checks(Generic[AnswerT]):
+    """The checks of every answer: glossary terms and names put into English (repairs, not faults)."""
+
+    glossary: Glossary | None = None
+
+    def lenient(self) -> Checks[AnswerT]:
+        """These checks less those an answer may fail and still be kept with warnings."""
+        return self
+
+    def kept_faults(self, answer: AnswerT) -> list[str]:
+        """The warnings an answer is kept with: the checks `lenient` leaves out that it fails."""
+        return []
+
+
+@dataclass(frozen=True, kw_only=True)
+class BriefChecks(Checks["BriefDraft"]):
+    """A brief's draft: the fact lock on its prose, and a floor on its summary's length."""
+
+    source_figures: Sequence[SourceFigure] | None = None
+    """The article's figures, which alone the prose may state; None: not checked."""
+    summary_floor: int | None = None
+
+    def lenient(self) -> BriefChecks:
+        """Without the fact lock and the length floor: a draft failing only those is kept, warned."""
+        return replace(self, source_figures=None, summary_floor=None)
+
+    def kept_faults(self, answer: BriefDraft) -> list[str]:
+        """Changed or invented figures, and a short summary."""
+        faults = [str(fault) for fault in changed_figures(answer.prose, self.source_figures or ())]
+        words = count_words(answer.summary)
+        if self.summary_floor is not None and words < self.summary_floor:
+            faults.append(f"the model's summary has {words} words, under the {self.summary_floor} asked for")
+        return faults
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranslationChecks(Checks["TranslationChunk"]):
+    """A chunk's translation: its paragraphs numbered as sent, in the target language, figures kept."""
+
+    sources: Mapping[int, str]
+    """The source paragraphs by number, in order."""
+    target: Language
+    figures: Mapping[int, Sequence[SourceFigure]] | None = None
+    """Each paragraph's figures, which its translation must keep; None: not checked."""
+
+    def lenient(self) -> TranslationChecks:
+        """Without the figure lock: a translation failing only that is kept, its paragraphs marked."""
+        return replace(self, figures=None)
+
+    def kept_faults(self, answer: TranslationChunk) -> list[str]:
+        """The figures each paragraph lost or changed."""
+        figures = self.figures or {}
+        return [
+            str(fault)
+            for paragraph in answer.paragraphs
+            for fault in lost_figures(paragraph.n, paragraph.text, figures.get(paragraph.n, ()), self.target)
+        ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactsChecks(Checks["ChunkFacts"]):
+    """The facts of one part of a long article, in the language of the final request."""
+
+    language: Language = "en"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummaryChecks(Checks["SummaryContent"]):
+    """A summary: in the language asked for, no longer than asked."""
+
+    language: Language
+    max_words: int | None = None
+
+
+def checks_of(info: ValidationInfo, kind: type[ChecksT]) -> ChecksT | None:
+    """The checks a validation runs with; None when an answer is read without any (a result file)."""
+    context = info.context
+    if context is None:
+        return None
+    if not isinstance(context, kind):
+        raise TypeError(f"validation context: expected {kind.__name__}, got {type(context).__name__}")
+    return context

@@ -1,0 +1,85 @@
+"""The fact lock: every figure and name a result states must come from its source article.
+
+Figures are compared by kind, value and unit, never by spelling, so "1,6 tỷ USD" supports "$1.6
+billion". Each departure from the source is a `Fault`, worded here once: the answer validators
+raise it to the model (with what to do), the pipeline keeps it as a warning when the re-asks could
+not mend it, and `summarizer check` reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ._figures import SourceFigure, figure_kept, missing_key_figures
+from ._figures import unsupported_figures as _unsupported
+from ._text import Language
+
+FaultKind = Literal["changed_figure", "lost_figure", "missing_figure", "unknown_name"]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way a text departs from its source: where, what, and what the model should do instead."""
+
+    kind: FaultKind
+    where: str
+    """The part of the result, the subject of `what`: "the brief", "paragraph 3", "figure '1,6 tỷ USD'"."""
+    what: str
+    fix: str = ""
+    """What a re-ask tells the model to do; empty where no model is asked (a report)."""
+
+    def __str__(self) -> str:
+        return f"{self.where} {self.what}"
+
+    def to_model(self) -> str:
+        """The fault as a re-ask states it: what is wrong, then what to do."""
+        return f"{self}; {self.fix}" if self.fix else str(self)
+
+
+BRIEF = "the brief"
+
+
+def changed_figures(
+    text: str,
+    sources: Sequence[SourceFigure],
+    *,
+    where: str = BRIEF,
+    language: Language = "en",
+    source: str = "the article",
+) -> list[Fault]:
+    """A fault for each figure `text` states that no source figure backs (changed or invented)."""
+    return [
+        Fault(
+            "changed_figure",
+            where,
+            f"states {figure.source!r}, which {source} does not have (changed or invented)",
+            "state only the article's figures, as numbered",
+        )
+        for figure in _unsupported(text, sources, language)
+    ]
+
+
+def missing_figures(
+    text: str, sources: Sequence[SourceFigure], *, where: str = BRIEF, language: Language = "en"
+) -> list[Fault]:
+    """A fault for each key figure (money, percentage, area) of the source that `text` leaves out."""
+    return [
+        Fault("missing_figure", where, f"does not mention {figure.english} ({figure.source!r})")
+        for figure in missing_key_figures(text, sources, language)
+    ]
+
+
+def lost_figures(number: int, text: str, sources: Sequence[SourceFigure], target: Language) -> list[Fault]:
+    """A fault for each figure of source paragraph `number` that its translation `text` lacks or changes."""
+    return [
+        Fault(
+            "lost_figure",
+            f"paragraph {number}",
+            f"lacks or changes {figure.source!r} ({figure.english})",
+            f"translate it as {figure.english!r}",
+        )
+        for figure in sources
+        if not figure_kept(figure, text, target)
+    ]

@@ -1,0 +1,161 @@
+"""Brief: the English brief of an article, stage by stage, and its assembly from the model's draft.
+
+The model writes the prose and refers to the article's figures by number; the figures themselves
+come from the rule, names are traced back to the article's spelling, and whatever cannot be mended
+is kept as a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
+from .._checks import BriefChecks
+from .._factlock import missing_figures
+from .._figures import SourceFigure, extract_figures
+from .._glossary import Glossary
+from .._hygiene import Article
+from .._results import Brief, Figure
+from .._text import count_words, strip_marks
+from ._condense import condensed
+from ._protocol import Builder, Env, Notes, Steps, ask_or_keep
+from ._translate import english_paragraphs
+
+
+def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief]]:
+    """The brief: figures by rule, English text, condensed if long, the model's draft, assembly."""
+    figures = extract_figures(article.text, article.language)
+    prompt = env.prompt("brief", requires=("article", "figures"))
+    listed = "\n".join(f"[{i}] {f.english}" for i, f in enumerate(figures, 1)) or "(none)"
+
+    def render(text: str) -> list[dict[str, str]]:
+        return prompt.render(article=text, figures=listed)
+
+    english = yield from english_paragraphs(article, env, notes)
+    text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
+    notes.used(prompt)
+    checks = BriefChecks(glossary=env.glossary, source_figures=figures, summary_floor=SUMMARY_MIN_WORDS)
+    draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
+    return assembled_brief(draft, article, figures, env.glossary, notes.warnings)
+
+
+def assembled_brief(
+    draft: BriefDraft, article: Article, figures: list[SourceFigure], glossary: Glossary, warnings: list[str]
+) -> Builder[Brief]:
+    """The brief made of the model's draft: key figures it left out warned, figures described, names
+    traced, summary and key points trimmed to their limits. Every warning is added here, before the
+    result (whose metadata carries them) is built."""
+    warnings.extend(str(fault) for fault in missing_figures(draft.prose, figures))
+    brief_figures = described_figures(figures, draft, warnings)
+    people, organizations, places = (
+        traceable(getattr(draft, kind), article, kind, glossary, warnings)
+        for kind in ("people", "organizations", "places")
+    )
+    summary = trimmed_summary(draft.summary, warnings)
+    points = trimmed_points(draft.key_points, warnings)
+    return lambda info: Brief(
+        headline=draft.headline,
+        summary=summary,
+        key_points=points,
+        figures=brief_figures,
+        people=people,
+        organizations=organizations,
+        places=places,
+        meta=info,
+    )
+
+
+def described_figures(figures: list[SourceFigure], draft: BriefDraft, warnings: list[str]) -> list[Figure]:
+    """The article's figures with what the model says each refers to; gaps become warnings."""
+    notes: dict[int, str] = {}
+    for note in draft.figures:
+        if 1 <= note.id <= len(figures):
+            notes.setdefault(note.id, note.refers_to.strip())
+        else:
+            warnings.append(f"the model described figure {note.id}, which the article does not have; ignored")
+    described = []
+    for number, figure in enumerate(figures, 1):
+        refers_to = notes.get(number, "")
+        if refers_to and not is_english(refers_to):
+            warnings.append(f"the model described {figure.english} in Vietnamese ({refers_to!r}); left blank")
+            refers_to = ""
+        elif not refers_to:
+            warnings.append(f"the model did not say what {figure.source!r} ({figure.english}) refers to")
+        described.append(
+            Figure(
+                source=figure.source,
+                english=figure.english,
+                kind=figure.kind,
+                value=figure.value,
+                unit=figure.unit,
+                refers_to=refers_to,
+            )
+        )
+    return described
+
+
+def traceable(
+    entities: list[Entity], article: Article, kind: str, glossary: Glossary, warnings: list[str]
+) -> list[Entity]:
+    """The entities traced back to the article's own spelling; the others are dropped with a warning."""
+    kept = []
+    for entity in entities:
+        source = source_form(entity.source, article.text, glossary) or source_form(
+            entity.english, article.text, glossary
+        )
+        if source is None:
+            warnings.append(f"dropped {kind} entry {entity.english!r}: not found in the article")
+        elif not (is_english(entity.english) and is_english(entity.role)):
+            warnings.append(f"dropped {kind} entry {source!r}: not put into English")
+        else:
+            kept.append(entity.model_copy(update={"source": source}))
+    return kept
+
+
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*\s*|$)")
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+_COMPANY_WORDS = re.compile(r"\b(?:Group|Corporation|Company|Co\.|Ltd\.?|JSC)\b", re.IGNORECASE)
+
+
+def source_form(name: str, text: str, glossary: Glossary) -> str | None:
+    """How the article spells `name`: verbatim, with its Vietnamese marks, or as a glossary term.
+
+    The model often decorates a name ("Victory Giant Technology Group (China)"), so the bare name
+    is tried too.
+    """
+    plain = strip_marks(text).lower()
+    bare = _COMPANY_WORDS.sub("", _PARENTHESIS.sub("", name))
+    for candidate in dict.fromkeys((name, bare, glossary.unapply(name), glossary.unapply(bare))):
+        wanted = " ".join(strip_marks(candidate).lower().split())
+        if len(wanted) < 2 or wanted in {"...", "…"}:
+            continue
+        # strip_marks keeps one character per character, so positions in the plain text fit the original.
+        start = plain.find(wanted)
+        if start >= 0:
+            return text[start : start + len(wanted)]
+    return None
+
+
+def trimmed_summary(summary: str, warnings: list[str]) -> str:
+    """`summary` cut at the last sentence end within the word limit (or at a word, with "…")."""
+    words = count_words(summary)
+    if words <= SUMMARY_MAX_WORDS:
+        return summary
+    kept = ""
+    for sentence in _SENTENCE.findall(summary):
+        if count_words(kept + sentence) > SUMMARY_MAX_WORDS:
+            break
+        kept += sentence
+    if count_words(kept) < SUMMARY_MIN_WORDS:
+        kept = " ".join(summary.split()[:SUMMARY_MAX_WORDS]).rstrip(",;:") + "…"
+    kept = kept.strip()
+    warnings.append(f"the model's summary ran to {words} words; cut to {count_words(kept)}")
+    return kept
+
+
+def trimmed_points(points: list[str], warnings: list[str]) -> list[str]:
+    """The first `MAX_KEY_POINTS` key points; any more are dropped with a warning."""
+    if len(points) <= MAX_KEY_POINTS:
+        return points
+    warnings.append(f"the model gave {len(points)} key points; kept the first {MAX_KEY_POINTS}")
+    return points[:MAX_KEY_POINTS]
