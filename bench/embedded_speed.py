@@ -30,7 +30,8 @@ import openai
 
 from summarizer import Job, LocalServer, Summarizer, abatch, read_article, resolve_settings
 from summarizer._config import EMBEDDED_MODEL
-from summarizer._embedded import ensure_model, free_port, installed_server, server_command
+from summarizer._embedded import free_port, installed_server, server_command
+from summarizer._model_file import ensure_model
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 NAIVE_PROMPT = (

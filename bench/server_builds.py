@@ -20,7 +20,8 @@ from embedded_speed import NAIVE_PROMPT as PROMPT  # the same prompt as the spee
 
 from summarizer import LocalServer
 from summarizer._config import EMBEDDED_MODEL
-from summarizer._embedded import ensure_model, free_port, installed_server, server_command
+from summarizer._embedded import free_port, installed_server, server_command
+from summarizer._model_file import ensure_model
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_80db828453ebe2ea.txt"
 RUNS = 3

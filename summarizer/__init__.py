@@ -3,7 +3,7 @@
 from ._answers import Entity
 from ._batch import BatchResult, FolderBatch, ManifestEntry, abatch
 from ._config import Mode, Settings, resolve_settings
-from ._embedded import LocalServer, ensure_model
+from ._embedded import LocalServer
 from ._errors import (
     BackendError,
     ConfigError,
@@ -19,6 +19,7 @@ from ._factcheck import CheckReport, check_result
 from ._glossary import Glossary, load_glossary
 from ._hygiene import Article, clean_article
 from ._job import Job
+from ._model_file import ensure_model
 from ._pipeline import estimate_tokens
 from ._prompts import PromptTemplate, load_prompt
 from ._reading import decode_article, read_article

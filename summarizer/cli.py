@@ -42,12 +42,13 @@ from ._config import (
     Settings,
     resolve_settings,
 )
-from ._embedded import LocalServer, ensure_model
+from ._embedded import LocalServer
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError
 from ._factcheck import check_result
 from ._files import check_writable, write_text_atomic
 from ._hygiene import clean_article
 from ._job import DEFAULT_SUMMARY_WORDS, Job
+from ._model_file import ensure_model
 from ._reading import read_article, read_stream
 from ._render import render_json, render_markdown
 from ._results import Brief, Summary, Translation, read_result

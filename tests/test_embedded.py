@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from summarizer import EmbeddedBackendError, LocalServer
-from summarizer._embedded import assemble_model, bundled_parts, free_port
+from summarizer._embedded import free_port
+from summarizer._model_file import assemble_model, bundled_parts
 
 FAKE_SERVER = [sys.executable, str(Path(__file__).with_name("fake_server.py"))]
 loopback_allowed = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
