@@ -1,17 +1,18 @@
-"""One stepper for every driver: a task's generator run against the response cache, its cost tallied.
+"""One stepper for every driver: a task's generators run against the response cache, its cost tallied.
 
 The stepper does no I/O of its own but the cache's; the sync and async drivers (in `_summarizer`)
-differ only in the line that sends a request to the model:
+differ only in the line that sends the requests the task is waiting on (several at once when the
+task has forked):
 
-    while (request := run.pending()) is not None:
-        run.feed(send(request))        # or: run.feed(await asend(request))
+    while requests := run.pending():
+        run.feed(requests, send_all(requests))        # or: await asend_all(requests)
     return run.result()
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +23,7 @@ from ._cache import ResponseCache, request_key
 from ._config import Settings
 from ._errors import OutputValidationError, Usage
 from ._hygiene import Article
-from ._pipeline import Builder, Notes, Request, Steps, kept_answer
+from ._pipeline import Builder, Fork, Notes, Request, Steps, kept_answer
 from ._results import RunInfo
 
 ResultT = TypeVar("ResultT", bound=BaseModel)
@@ -48,8 +49,33 @@ class Task(Generic[ResultT]):
     steps: Steps[Builder[ResultT]]
 
 
+@dataclass(eq=False)
+class _Strand:
+    """One generator of the task: the task's own, or a branch of a fork."""
+
+    steps: Steps[Any]
+    parent: _Join | None = None
+    index: int = 0
+    request: Request[Any] | None = None
+    """The request it waits on, if any."""
+    key: str | None = None
+    """Its request's cache key, once looked up."""
+    join: _Join | None = None
+    """The fork it waits on, if any."""
+
+
+@dataclass(eq=False)
+class _Join:
+    """A fork being run: its branches, and the results of those that have finished."""
+
+    strand: _Strand
+    branches: list[_Strand]
+    results: list[Any]
+    remaining: int
+
+
 class TaskRun(Generic[ResultT]):
-    """A task being run: the request it waits on, the cache's answers fed to it, its cost so far."""
+    """A task being run: the requests it waits on, the cache's answers fed to it, its cost so far."""
 
     def __init__(self, task: Task[ResultT], settings: Settings, cache: ResponseCache | None) -> None:
         self.task = task
@@ -57,28 +83,38 @@ class TaskRun(Generic[ResultT]):
         self._settings = settings
         self._cache = cache
         self._started = time.perf_counter()
-        self._request: Request[Any] | None = None
-        self._key: str | None = None
+        self._root = _Strand(task.steps)
+        self._waiting: dict[int, _Strand] = {}
         self._build: Builder[ResultT] | None = None
         self._begun = False
 
-    def pending(self) -> Request[Any] | None:
-        """The request that needs the model, once every answer the cache holds is fed to the task;
-        None when the task is done."""
+    def pending(self) -> list[Request[Any]]:
+        """The requests that need the model, once every answer the cache holds is fed to the task;
+        empty when the task is done."""
         if not self._begun:
             self._begun = True
-            self._advance(lambda: next(self.task.steps))
-        while self._request is not None:
-            stored = self._stored(self._request)
-            if stored is None:
-                return self._request
-            self._take(stored, key=None)
-        return None
+            self._advance(self._root, lambda: next(self._root.steps))
+        looked_up: set[int] = set()
+        while unseen := [key for key in self._waiting if key not in looked_up]:
+            for key in unseen:
+                looked_up.add(key)
+                strand = self._waiting[key]
+                assert strand.request is not None
+                stored = self._stored(strand, strand.request)
+                if stored is not None:
+                    del self._waiting[key]
+                    self._take(strand, stored, cache_key=None)
+        return [strand.request for strand in self._waiting.values() if strand.request is not None]
 
-    def feed(self, outcome: Outcome) -> None:
-        """Hand the model's outcome for the pending request to the task. An answer the task takes (a
-        valid one, or an invalid one it keeps with warnings) is cached, so it is never paid for twice."""
-        self._take(outcome, key=self._key)
+    def feed(self, requests: Sequence[Request[Any]], outcomes: Sequence[Outcome]) -> None:
+        """Hand the model's outcomes for `requests` to the task, in order. An answer the task takes
+        (a valid one, or an invalid one it keeps with warnings) is cached, so it is never paid for twice."""
+        for request, outcome in zip(requests, outcomes, strict=True):
+            strand = self._waiting.pop(id(request), None)
+            if strand is None:  # its branch was closed by a sibling's failure: paid for all the same
+                self._count(outcome)
+            else:
+                self._take(strand, outcome, cache_key=strand.key)
 
     def result(self) -> ResultT:
         """The finished task's result, with how it was made."""
@@ -100,37 +136,91 @@ class TaskRun(Generic[ResultT]):
             )
         )
 
-    def _take(self, outcome: Outcome, *, key: str | None) -> None:
-        """Count the outcome and hand it to the task: an invalid answer goes in as an exception,
-        which the task may recover from. Cached under `key` only if the task takes it."""
+    def _take(self, strand: _Strand, outcome: Outcome, *, cache_key: str | None) -> None:
+        """Count the outcome and hand it to its generator: an invalid answer goes in as an exception,
+        which the task may recover from. Cached under `cache_key` only if the task takes it."""
+        self._count(outcome)
+        strand.request = None
+        steps = strand.steps
+        if isinstance(outcome, OutputValidationError):
+            taken = self._advance(strand, lambda: steps.throw(outcome))
+        else:
+            taken = self._advance(strand, lambda: steps.send(outcome.value))
+        if taken and cache_key is not None and self._cache is not None:
+            if isinstance(outcome, Completion):
+                self._cache.put(cache_key, outcome.value.model_dump_json(), outcome.usage, outcome.attempts)
+            elif outcome.last_output:
+                self._cache.put(cache_key, outcome.last_output, outcome.usage, outcome.attempts)
+
+    def _count(self, outcome: Outcome) -> None:
         self.tally.usage += outcome.usage
         self.tally.attempts += outcome.attempts
-        steps = self.task.steps
-        if isinstance(outcome, OutputValidationError):
-            self._advance(lambda: steps.throw(outcome))
-        else:
-            self._advance(lambda: steps.send(outcome.value))
-        if key is not None and self._cache is not None:
-            if isinstance(outcome, Completion):
-                self._cache.put(key, outcome.value.model_dump_json(), outcome.usage, outcome.attempts)
-            elif outcome.last_output:
-                self._cache.put(key, outcome.last_output, outcome.usage, outcome.attempts)
 
-    def _advance(self, step: Callable[[], Request[Any]]) -> None:
+    def _advance(self, strand: _Strand, step: Callable[[], Request[Any] | Fork[Any]]) -> bool:
+        """Run `strand` to its next request or fork, or to its end; False when it raised (a branch's
+        error goes to the stage that forked it; the task's own leaves the run)."""
         try:
-            self._request = step()
+            asked = step()
         except StopIteration as done:
-            self._request, self._build = None, done.value
+            self._finished(strand, done.value)
+            return True
+        except Exception as exc:
+            if strand.parent is None:
+                raise
+            self._failed(strand.parent, exc)
+            return False
+        if isinstance(asked, Fork):
+            join = _Join(strand, [], [None] * len(asked.branches), len(asked.branches))
+            join.branches = [_Strand(steps, join, index) for index, steps in enumerate(asked.branches)]
+            strand.join = join
+            if not join.branches:
+                return self._advance(strand, lambda: strand.steps.send([]))
+            for branch in join.branches:
+                if strand.join is not join:
+                    break  # an earlier branch failed, and the fork with it
+                self._advance(branch, lambda branch=branch: next(branch.steps))  # type: ignore[misc]
+        else:
+            strand.request = asked
+            self._waiting[id(asked)] = strand
+        return True
 
-    def _stored(self, request: Request[Any]) -> Outcome | None:
+    def _finished(self, strand: _Strand, value: Any) -> None:
+        join = strand.parent
+        if join is None:
+            self._build = value
+            return
+        join.results[strand.index] = value
+        join.remaining -= 1
+        if join.remaining == 0:
+            join.strand.join = None
+            self._advance(join.strand, lambda: join.strand.steps.send(join.results))
+
+    def _failed(self, join: _Join, error: Exception) -> None:
+        """A branch raised: close its fork's other branches and raise the error in the stage that forked."""
+        for branch in join.branches:
+            self._close(branch)
+        join.strand.join = None
+        self._advance(join.strand, lambda: join.strand.steps.throw(error))
+
+    def _close(self, strand: _Strand) -> None:
+        if strand.join is not None:
+            for branch in strand.join.branches:
+                self._close(branch)
+            strand.join = None
+        if strand.request is not None:
+            self._waiting.pop(id(strand.request), None)
+            strand.request = None
+        strand.steps.close()
+
+    def _stored(self, strand: _Strand, request: Request[Any]) -> Outcome | None:
         """The cached answer to `request`, validated again as a fresh one would be: valid, or valid but
         for the faults its checks let it keep (the task then keeps it with the same warnings); None
         asks the model (nothing stored, or stored under older rules: the new answer replaces it)."""
-        self._key = None
+        strand.key = None
         if self._cache is None:
             return None
-        self._key = request_key(self._settings, request.response_model, request.messages)
-        stored = self._cache.get(self._key)
+        strand.key = request_key(self._settings, request.response_model, request.messages)
+        stored = self._cache.get(strand.key)
         if stored is None:
             return None
         try:

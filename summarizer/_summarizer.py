@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from ._backend import ChatBackend, Completion
 from ._cache import ResponseCache
+from ._concurrency import side_by_side_in_tasks, side_by_side_in_threads
 from ._config import Settings, resolve_settings
 from ._driver import Outcome, Tally, Task, TaskRun
 from ._embedded import LocalServer
@@ -184,9 +185,9 @@ class Summarizer:
         found without a request: the task runs with its source text standing in for each answer."""
         run = TaskRun(self._job_task(job, text, name), self.settings, cache=None)
         total = 0
-        while (request := run.pending()) is not None:
-            total += request_tokens(request.messages, request.response_model)
-            run.feed(Completion(value=stand_in(request), usage=Usage(), attempts=0))
+        while requests := run.pending():
+            total += sum(request_tokens(request.messages, request.response_model) for request in requests)
+            run.feed(requests, [Completion(value=stand_in(request), usage=Usage(), attempts=0) for request in requests])
         return total
 
     # -- drivers: one stepper, two ways to send ------------------------------------------------
@@ -194,31 +195,42 @@ class Summarizer:
     def _run(self, task: Task[ResultT]) -> ResultT:
         run = TaskRun(task, self.settings, self._opened_cache())
         with self._reported(run.tally):
-            while (request := run.pending()) is not None:
-                run.feed(self._send(request))
+            while requests := run.pending():
+                run.feed(requests, self._send_all(requests))
             return run.result()
 
     async def _arun(self, task: Task[ResultT]) -> ResultT:
         run = TaskRun(task, self.settings, self._opened_cache())
         with self._reported(run.tally):
-            while (request := run.pending()) is not None:
-                run.feed(await self._asend(request))
+            while requests := run.pending():
+                run.feed(requests, await self._asend_all(requests))
             return run.result()
 
-    def _send(self, request: Request[Any]) -> Outcome:
-        try:
-            return self._ready_backend().complete(request.response_model, request.messages, context=request.checks)
-        except OutputValidationError as exc:
-            return exc
+    def _send_all(self, requests: list[Request[Any]]) -> list[Outcome]:
+        """The outcomes of `requests`, sent at once (each on its own thread when there are several)."""
+        backend = self._ready_backend()
 
-    async def _asend(self, request: Request[Any]) -> Outcome:
+        def send(request: Request[Any]) -> Outcome:
+            try:
+                return backend.complete(request.response_model, request.messages, context=request.checks)
+            except OutputValidationError as exc:
+                return exc
+
+        return side_by_side_in_threads(send, requests)
+
+    async def _asend_all(self, requests: list[Request[Any]]) -> list[Outcome]:
+        """The async twin of `_send_all`: one task per request; a failure cancels the others."""
         backend = self._backend
         if backend is None:
             backend = await asyncio.to_thread(self._ready_async_backend)
-        try:
-            return await backend.acomplete(request.response_model, request.messages, context=request.checks)
-        except OutputValidationError as exc:
-            return exc
+
+        async def send(request: Request[Any]) -> Outcome:
+            try:
+                return await backend.acomplete(request.response_model, request.messages, context=request.checks)
+            except OutputValidationError as exc:
+                return exc
+
+        return await side_by_side_in_tasks(send, requests)
 
     def _opened_cache(self) -> ResponseCache | None:
         return self._cache if self._cache_opened else self._ready_cache()

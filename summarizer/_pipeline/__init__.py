@@ -10,6 +10,7 @@ from ._protocol import (
     Budget,
     Builder,
     Env,
+    Fork,
     Notes,
     Request,
     Steps,
@@ -17,6 +18,7 @@ from ._protocol import (
     kept_answer,
     read_article,
     request_tokens,
+    side_by_side,
     stand_in,
 )
 from ._summarize import summary_steps
@@ -26,6 +28,7 @@ __all__ = [
     "Budget",
     "Builder",
     "Env",
+    "Fork",
     "Notes",
     "Request",
     "Steps",
@@ -34,6 +37,7 @@ __all__ = [
     "kept_answer",
     "read_article",
     "request_tokens",
+    "side_by_side",
     "stand_in",
     "summary_steps",
     "translation_steps",

@@ -1,13 +1,15 @@
 """What the stages share: the request they yield, the notes they keep, the budget they fit in.
 
 A task is a generator: it yields a `Request`, receives the validated answer (or has the invalid one
-thrown in as an `OutputValidationError`), and returns a builder of its result. It does no I/O, so
-one generator serves the sync and async drivers, a batch and a dry run's estimate alike.
+thrown in as an `OutputValidationError`), and returns a builder of its result. It may also yield a
+`Fork` of stages that need not wait for each other (a brief's translation chunks): their requests
+go out together, and the task receives their results in order. A task does no I/O, so one
+generator serves the sync and async drivers, a batch and a dry run's estimate alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, get_origin
@@ -44,8 +46,24 @@ class Request(Generic[AnswerT]):
     checks: Checks[AnswerT]
 
 
-Steps = Generator[Request[Any], Any, T]
-"""A stage: yields requests, receives their answers, returns what it made."""
+@dataclass(frozen=True)
+class Fork(Generic[T]):
+    """Stages run side by side: their requests are sent together (a server with parallel slots
+    decodes them together), and the stage that forked gets their results, in order."""
+
+    branches: tuple[Steps[T], ...]
+
+
+Steps = Generator["Request[Any] | Fork[Any]", Any, T]
+"""A stage: yields requests (or forks), receives their answers, returns what it made."""
+
+
+def side_by_side(branches: Sequence[Steps[T]]) -> Steps[list[T]]:
+    """The results of `branches`, run side by side; the first failure closes the others and is raised."""
+    results: list[T] = yield Fork(tuple(branches))
+    return results
+
+
 Builder = Callable[[RunInfo], ResultT]
 """A finished task's result, made once the run's metadata is known."""
 
@@ -57,6 +75,11 @@ class Notes:
     name: str = "<text>"
     prompt_versions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def branch(self) -> Notes:
+        """Notes for a stage run side by side with others: its warnings are merged back in article
+        order by the stage that forked, not in the order the answers happen to come."""
+        return Notes(self.name, self.prompt_versions)
 
     def used(self, prompt: PromptTemplate) -> None:
         """Record that a request of the task was made with `prompt`."""
@@ -141,7 +164,7 @@ def read_article(text: str, name: str, budget: Budget) -> Article:
     return article
 
 
-def ask_or_keep(request: Request[AnswerT], notes: Notes) -> Generator[Request[Any], Any, AnswerT]:
+def ask_or_keep(request: Request[AnswerT], notes: Notes) -> Steps[AnswerT]:
     """The answer to `request`. When the re-asks could not mend it and its only faults are those its
     checks let an answer keep, the last answer is kept with a warning per fault, never silently."""
     try:
