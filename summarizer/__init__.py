@@ -15,6 +15,7 @@ from ._errors import (
     TruncatedOutputError,
     Usage,
 )
+from ._events import Progress
 from ._factcheck import CheckReport, check_result
 from ._glossary import Glossary, load_glossary
 from ._hygiene import Article, clean_article
@@ -50,6 +51,7 @@ __all__ = [
     "Mode",
     "OutputValidationError",
     "ParagraphPair",
+    "Progress",
     "PromptError",
     "PromptTemplate",
     "RunInfo",

@@ -22,6 +22,7 @@ from ._backend import Completion
 from ._cache import ResponseCache, request_key
 from ._config import Settings
 from ._errors import OutputValidationError, Usage
+from ._events import Progress, ProgressHandler, Stage
 from ._hygiene import Article
 from ._pipeline import Builder, Fork, Notes, Request, Steps, kept_answer
 from ._results import RunInfo
@@ -47,6 +48,40 @@ class Task(Generic[ResultT]):
     article: Article
     notes: Notes
     steps: Steps[Builder[ResultT]]
+
+
+class _Reporter:
+    """Tells a progress handler where a task is: each stage's requests done of those asked so far,
+    and the model's generating speed over the last round of answers."""
+
+    def __init__(self, name: str, handler: ProgressHandler | None) -> None:
+        self._name, self._handler = name, handler
+        self._asked: dict[Stage, set[int]] = {}
+        self._done: dict[Stage, int] = {}
+        self._round_started = time.perf_counter()
+        self._round_tokens = 0
+
+    def report(self, stage: Stage, tokens_per_second: float | None = None) -> None:
+        if self._handler is not None:
+            total = len(self._asked.get(stage, ()))
+            self._handler(Progress(self._name, stage, self._done.get(stage, 0), total, tokens_per_second))
+
+    def asked(self, requests: list[Request[Any]]) -> None:
+        if self._handler is None or not requests:
+            return
+        for request in requests:
+            self._asked.setdefault(request.stage, set()).add(id(request))
+        self._round_started, self._round_tokens = time.perf_counter(), 0
+        self.report(requests[0].stage)
+
+    def answered(self, request: Request[Any], usage: Usage) -> None:
+        if self._handler is None:
+            return
+        self._done[request.stage] = self._done.get(request.stage, 0) + 1
+        self._round_tokens += usage.completion_tokens
+        elapsed = time.perf_counter() - self._round_started
+        speed = self._round_tokens / elapsed if self._round_tokens and elapsed > 0 else None
+        self.report(request.stage, speed)
 
 
 @dataclass(eq=False)
@@ -77,11 +112,18 @@ class _Join:
 class TaskRun(Generic[ResultT]):
     """A task being run: the requests it waits on, the cache's answers fed to it, its cost so far."""
 
-    def __init__(self, task: Task[ResultT], settings: Settings, cache: ResponseCache | None) -> None:
+    def __init__(
+        self,
+        task: Task[ResultT],
+        settings: Settings,
+        cache: ResponseCache | None,
+        progress: ProgressHandler | None = None,
+    ) -> None:
         self.task = task
         self.tally = Tally()
         self._settings = settings
         self._cache = cache
+        self._progress = _Reporter(task.notes.name, progress)
         self._started = time.perf_counter()
         self._root = _Strand(task.steps)
         self._waiting: dict[int, _Strand] = {}
@@ -93,6 +135,7 @@ class TaskRun(Generic[ResultT]):
         empty when the task is done."""
         if not self._begun:
             self._begun = True
+            self._progress.report("reading")
             self._advance(self._root, lambda: next(self._root.steps))
         looked_up: set[int] = set()
         while unseen := [key for key in self._waiting if key not in looked_up]:
@@ -104,16 +147,21 @@ class TaskRun(Generic[ResultT]):
                 if stored is not None:
                     del self._waiting[key]
                     self._take(strand, stored, cache_key=None)
-        return [strand.request for strand in self._waiting.values() if strand.request is not None]
+        requests = [strand.request for strand in self._waiting.values() if strand.request is not None]
+        self._progress.asked(requests)
+        return requests
 
     def feed(self, requests: Sequence[Request[Any]], outcomes: Sequence[Outcome]) -> None:
         """Hand the model's outcomes for `requests` to the task, in order. An answer the task takes
         (a valid one, or an invalid one it keeps with warnings) is cached, so it is never paid for twice."""
         for request, outcome in zip(requests, outcomes, strict=True):
             strand = self._waiting.pop(id(request), None)
+            self._progress.answered(request, outcome.usage)
             if strand is None:  # its branch was closed by a sibling's failure: paid for all the same
                 self._count(outcome)
             else:
+                if request.stage == "writing":
+                    self._progress.report("checking")  # the answer is checked and assembled as it is taken
                 self._take(strand, outcome, cache_key=strand.key)
 
     def result(self) -> ResultT:

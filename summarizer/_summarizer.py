@@ -25,6 +25,7 @@ from ._config import Settings, resolve_settings
 from ._driver import Outcome, Tally, Task, TaskRun
 from ._embedded import LocalServer
 from ._errors import BackendError, ConfigError, InputError, OutputValidationError, SummarizerError, Usage
+from ._events import ProgressHandler
 from ._glossary import DEFAULT_GLOSSARY, Glossary, load_glossary
 from ._job import DEFAULT_SUMMARY_WORDS, MIN_SUMMARY_WORDS, Job, Result
 from ._pipeline import (
@@ -49,7 +50,8 @@ class Summarizer:
 
     Settings come from the arguments, else the environment, else the defaults (see
     `resolve_settings`). With no endpoint configured, the embedded llama.cpp server is started on
-    first use and stopped by `close()`: use the Summarizer as a context manager.
+    first use and stopped by `close()`: use the Summarizer as a context manager. `progress`, if
+    given, is told each task's stage as it runs (reading, translating 1/2, writing, checking).
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class Summarizer:
         settings: Settings | None = None,
         *,
         glossary: Glossary | str | os.PathLike[str] | None = None,
+        progress: ProgressHandler | None = None,
         **options: Any,
     ) -> None:
         if isinstance(glossary, (str, os.PathLike)):
@@ -67,6 +70,7 @@ class Summarizer:
             path = self.settings.glossary_path
             glossary = load_glossary(path) if path is not None else DEFAULT_GLOSSARY
         self.glossary = glossary
+        self.progress = progress
         self._env = Env.of(self.settings, glossary)
         self._backend: ChatBackend | None = None
         self._server: LocalServer | None = None
@@ -193,14 +197,14 @@ class Summarizer:
     # -- drivers: one stepper, two ways to send ------------------------------------------------
 
     def _run(self, task: Task[ResultT]) -> ResultT:
-        run = TaskRun(task, self.settings, self._opened_cache())
+        run = TaskRun(task, self.settings, self._opened_cache(), self.progress)
         with self._reported(run.tally):
             while requests := run.pending():
                 run.feed(requests, self._send_all(requests))
             return run.result()
 
     async def _arun(self, task: Task[ResultT]) -> ResultT:
-        run = TaskRun(task, self.settings, self._opened_cache())
+        run = TaskRun(task, self.settings, self._opened_cache(), self.progress)
         with self._reported(run.tally):
             while requests := run.pending():
                 run.feed(requests, await self._asend_all(requests))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from summarizer import BackendError, Summarizer, resolve_settings
+from summarizer import BackendError, Progress, Summarizer, resolve_settings
 from summarizer._answers import SummaryContent
 from summarizer._backend import Completion
 from summarizer._checks import SummaryChecks
@@ -195,3 +195,22 @@ def test_a_failed_branch_closes_its_siblings_and_is_raised_where_it_forked() -> 
     run.feed([good, after], [_answer("good"), _answer("after")])  # a closed branch's late answer is dropped
     assert run.pending() == [] and run.result() == ("bad answer", "after")
     assert run.tally.attempts == 3  # the closed branch's late answer was paid for: it counts
+
+
+@loopback
+def test_progress_is_reported_by_stage_with_the_models_speed() -> None:
+    seen: list[Progress] = []
+    with ScriptedServer(ChunksTogether(2)) as server:
+        settings = resolve_settings(base_url=server.base_url, model="m", retries=0, cache=False, env={})
+        with Summarizer(settings, progress=seen.append) as summarizer:
+            summarizer.brief(ARTICLE, name="a.txt")
+    stages = [event.stage for event in seen]
+    assert stages[0] == "reading" and stages[-1] == "checking"
+    assert list(dict.fromkeys(stages)) == ["reading", "translating", "writing", "checking"]
+    translating = [event for event in seen if event.stage == "translating"]
+    assert (translating[0].done, translating[0].total) == (0, 2) and (translating[-1].done, translating[-1].total) == (
+        2,
+        2,
+    )
+    assert translating[-1].tokens_per_second and translating[-1].tokens_per_second > 0
+    assert str(translating[-1]).startswith("translating 2/2 · ") and all(event.name == "a.txt" for event in seen)

@@ -57,7 +57,7 @@ def condensed(
                 language_name=LANGUAGE_NAMES[language],
             )
             checks = FactsChecks(glossary=env.glossary, language=language)
-            answer = yield from ask_or_keep(env.request(article, ChunkFacts, messages, checks), notes)
+            answer = yield from ask_or_keep(env.request(article, ChunkFacts, messages, checks, "condensing"), notes)
             if len(answer.facts) > most:
                 notes.warnings.append(f"part {index} of {len(parts)}: kept the first {most} of its facts")
             by_part.append([fact.strip() for fact in answer.facts[:most]])

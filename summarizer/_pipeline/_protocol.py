@@ -20,6 +20,7 @@ from .._answers import TranslatedParagraph, TranslationChunk, schema_text
 from .._checks import Checks, TranslationChecks
 from .._config import Settings
 from .._errors import InputError, OutputValidationError, TruncatedOutputError
+from .._events import Stage
 from .._glossary import Glossary
 from .._hygiene import Article, clean_article
 from .._prompts import PromptTemplate, load_prompt
@@ -44,6 +45,7 @@ class Request(Generic[AnswerT]):
     response_model: type[AnswerT]
     messages: Messages
     checks: Checks[AnswerT]
+    stage: Stage = "writing"
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,16 @@ class Env:
         return load_prompt(name, self.prompts_dir, requires=requires)
 
     def request(
-        self, article: Article, response_model: type[AnswerT], messages: Messages, checks: Checks[AnswerT]
+        self,
+        article: Article,
+        response_model: type[AnswerT],
+        messages: Messages,
+        checks: Checks[AnswerT],
+        stage: Stage = "writing",
     ) -> Request[AnswerT]:
         """A request, refused before it is sent if it leaves the model no room for the answer."""
         self.budget.require(article.name, request_tokens(messages, response_model))
-        return Request(response_model, messages, checks)
+        return Request(response_model, messages, checks, stage)
 
 
 def read_article(text: str, name: str, budget: Budget) -> Article:

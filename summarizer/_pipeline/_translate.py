@@ -73,7 +73,7 @@ def _chunk(
     figures = {n: checked_figures(text, article.language) for n, text in sources.items()}
     checks = TranslationChecks(glossary=env.glossary, sources=sources, target=to, figures=figures)
     try:
-        chunk = yield from ask_or_keep(env.request(article, TranslationChunk, messages, checks), notes)
+        chunk = yield from ask_or_keep(env.request(article, TranslationChunk, messages, checks, "translating"), notes)
     except TruncatedOutputError:
         if len(numbers) == 1:
             raise
