@@ -2,6 +2,9 @@
 
     python bench/embedded_speed.py             # needs pip install -c constraints.txt -e '.[local]'
     python bench/embedded_speed.py --server PATH/TO/llama-server   # another build of llama-server
+    python bench/embedded_speed.py --base-url http://127.0.0.1:8000/v1   # a server already running, e.g.
+        # llama-cpp-python's: python -m llama_cpp.server --model MODEL --n_threads 2 --n_threads_batch 2
+        #                     --n_ctx 8192 --port 8000 --model_alias qwen2.5-coder-1.5b-instruct-q4_k_m
 
 Printed, one table each:
 1. For each seed: the raw model with a naive prompt (one request: "Write an English news brief of this
@@ -12,6 +15,11 @@ Printed, one table each:
 3. The cold start: from a new Python process to the server's first generated tokens (the model file in
    the cache), with `LocalServer.start()`, which waits for a test generation.
 4. The server's own reading and generating speed (tokens per second, from llama-server's timings).
+5. Cancellation: a long answer is asked for and the client leaves after two seconds; printed is how
+   long the server's slots stay busy after that (llama-server's /slots; another server: not known).
+6. What the parts of the Vietnamese seed's first translation request cost, by the server's tokenizer:
+   the instructions, the JSON schema as instructor's JSON mode words it and as this project now does,
+   the paragraph before a chunk, and a re-ask.
 
 No response cache. Not a test: the model's answers vary between runs, so this prints what one run saw.
 """
@@ -20,18 +28,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openai
+import pydantic
 
-from summarizer import Job, LocalServer, Summarizer, abatch, read_article, resolve_settings
+from summarizer import Job, LocalServer, Summarizer, abatch, clean_article, load_prompt, read_article, resolve_settings
+from summarizer._answers import TranslationChunk
+from summarizer._backend import correction
+from summarizer._backend._instructor import ModeAdapter
+from summarizer._backend._instructor import _handled_request as handled_request
 from summarizer._config import EMBEDDED_MODEL
 from summarizer._embedded import free_port, installed_server, server_command
 from summarizer._model_file import ensure_model
+from summarizer._pipeline._translate import chunks
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 NAIVE_PROMPT = (
@@ -46,11 +64,16 @@ with LocalServer() as server:
 """
 
 
-def _server(executable: Path | None) -> LocalServer:
+@contextlib.contextmanager
+def _started(executable: Path | None) -> Iterator[str]:
+    """A llama-server started for the run (the installed build, or `executable`); its base URL."""
     if executable is None:
-        return LocalServer()
-    port = free_port()
-    return LocalServer(server_command(executable, ensure_model(), port), port=port)
+        server = LocalServer()
+    else:
+        port = free_port()
+        server = LocalServer(server_command(executable, ensure_model(), port), port=port)
+    with server:
+        yield server.base_url
 
 
 def naive_brief(client: openai.OpenAI, text: str) -> dict[str, Any]:
@@ -104,17 +127,95 @@ def cold_start_seconds() -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def busy_after_cancel(base_url: str) -> str:
+    """Ask for a long answer, leave after two seconds, and time how long the server stays busy."""
+    root = base_url.removesuffix("/v1")
+    try:
+        _slots(root)
+    except (OSError, ValueError):
+        return "not known: the server has no /slots endpoint"
+    client = openai.OpenAI(base_url=base_url, api_key="none", max_retries=0, timeout=2)
+    with contextlib.suppress(openai.APITimeoutError):
+        client.chat.completions.create(
+            model=EMBEDDED_MODEL,
+            messages=[{"role": "user", "content": "Count from 1 to 2000, one number per line."}],
+            max_tokens=2000,
+        )
+    left = time.perf_counter()
+    while any(slot.get("is_processing") for slot in _slots(root)):
+        if time.perf_counter() - left > 300:
+            return "still busy 300 s after the client left"
+        time.sleep(0.1)
+    return f"every slot idle {time.perf_counter() - left:.1f} s after the client left"
+
+
+def _slots(root: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{root}/slots", timeout=5) as response:
+        slots: list[dict[str, Any]] = json.load(response)
+    return slots
+
+
+def request_part_tokens(base_url: str, text: str) -> list[tuple[str, int]]:
+    """Tokens of the parts of the first translation request of `text`, by the server's tokenizer."""
+    root = base_url.removesuffix("/v1")
+
+    def tokens(part: str) -> int:
+        request = urllib.request.Request(
+            f"{root}/tokenize", json.dumps({"content": part}).encode(), {"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return len(json.load(response)["tokens"])
+
+    article = clean_article(text)
+    prompt = load_prompt("translate", requires=("article", "context"))
+    numbers = chunks(article.paragraphs)[0]
+    messages = prompt.render(
+        article="\n\n".join(f"[{n}] {article.paragraphs[n - 1]}" for n in numbers),
+        terms="(none)",
+        context=f"[1] {article.paragraphs[0]}",
+        count=str(len(numbers)),
+        source_name="Vietnamese",
+        target_name="English",
+    )
+    adapter = ModeAdapter("json")
+    model = adapter.model(TranslationChunk)
+    request = {"model": EMBEDDED_MODEL, "messages": messages, "max_tokens": 2048}
+    ours = adapter.request(model, request)["messages"][0]["content"]
+    # instructor's own JSON-mode handler, as the project used it before, for comparison.
+    instructor_text = handled_request("json", model, request)["messages"][0]["content"]
+    return [
+        ("system instructions", tokens(messages[0]["content"])),
+        ("schema, as instructor's JSON mode sends it", tokens(instructor_text) - tokens(messages[0]["content"])),
+        ("schema, as this project sends it", tokens(ours) - tokens(messages[0]["content"])),
+        ("the chunk's paragraphs, terms and wording", tokens(messages[1]["content"])),
+        ("of which the paragraph before the chunk", tokens(article.paragraphs[0])),
+        ("a re-ask's correction (one fault)", tokens(correction_text())),
+    ]
+
+
+def correction_text() -> str:
+    try:
+        TranslationChunk.model_validate({"paragraphs": "none"})
+    except pydantic.ValidationError as exc:
+        return correction(exc)
+    raise AssertionError("the invalid answer was accepted")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", type=Path, help="a llama-server executable [the installed build]")
+    parser.add_argument("--base-url", help="a server already running, instead of starting one")
     parser.add_argument("--skip-batch", action="store_true")
     args = parser.parse_args()
     build = installed_server()
-    print(f"llama-server: {args.server or build.executable} (installed build: cpu level {build.cpu_level})")
+    if args.base_url:
+        print(f"server: {args.base_url} (already running)")
+    else:
+        print(f"llama-server: {args.server or build.executable} (installed build: cpu level {build.cpu_level})")
     texts = {path.name: read_article(path) for path in SEEDS}
-    with _server(args.server) as server:
-        settings = resolve_settings(base_url=server.base_url, model=EMBEDDED_MODEL, cache=False, env={})
-        client = openai.OpenAI(base_url=server.base_url, api_key="none", max_retries=0, timeout=900)
+    with contextlib.nullcontext(args.base_url) if args.base_url else _started(args.server) as base_url:
+        settings = resolve_settings(base_url=base_url, model=EMBEDDED_MODEL, cache=False, env={})
+        client = openai.OpenAI(base_url=base_url, api_key="none", max_retries=0, timeout=900)
         rows = []
         with Summarizer(settings) as summarizer:
             for name, text in texts.items():
@@ -145,7 +246,13 @@ def main() -> None:
                 print(f"| -j 1 | {serial:.1f} | {4 * 60 / serial:.2f} |")
                 print(f"| -j 4 | {parallel:.1f} | {4 * 60 / parallel:.2f} |")
                 print(f"-j 4 against -j 1: {serial / parallel:.2f}x the articles per minute")
-    if args.server is None:
+        print(f"\ncancellation: {busy_after_cancel(base_url)}")
+        if not args.base_url:
+            print("\n| part of the first translation request of the Vietnamese seed | tokens |")
+            print("| --- | ---: |")
+            for part, count in request_part_tokens(base_url, texts[SEEDS[0].name]):
+                print(f"| {part} | {count:,} |")
+    if args.server is None and args.base_url is None:
         print(f"\ncold start (new process to first generated tokens): {cold_start_seconds():.1f} s")
 
 

@@ -280,10 +280,11 @@ class TranslationChunk(_AnswerModel):
                 raise ValueError(f"paragraph {paragraph.n} is empty: translate it")
             if text == source and count_words(source) >= 3:
                 raise ValueError(f"paragraph {paragraph.n} is a copy of the source: translate it")
-            try:
-                _require_language(text, target)
-            except ValueError as exc:
-                raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
+            if not (checks.leftovers_kept and target == "en" and detect_language(text) == "en"):
+                try:
+                    _require_language(text, target)
+                except ValueError as exc:
+                    raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
             if checks.figures is not None:
                 faults = lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
                 if faults:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationInfo
 from ._factlock import changed_figures, lost_figures
 from ._figures import SourceFigure
 from ._glossary import Glossary
-from ._text import Language, count_words
+from ._text import Language, count_words, vietnamese_words
 
 if TYPE_CHECKING:
     from ._answers import BriefDraft, ChunkFacts, SummaryContent, TranslationChunk  # noqa: F401 - in string annotations
@@ -70,19 +70,34 @@ class TranslationChecks(Checks["TranslationChunk"]):
     target: Language
     figures: Mapping[int, Sequence[SourceFigure]] | None = None
     """Each paragraph's figures, which its translation must keep; None: not checked."""
+    leftovers_kept: bool = False
+    """Accept an English paragraph that still holds Vietnamese words (once the glossary and
+    romanization have mended what they can); False: send it back."""
 
     def lenient(self) -> TranslationChecks:
-        """Without the figure lock: a translation failing only that is kept, its paragraphs marked."""
-        return replace(self, figures=None)
+        """Without the figure lock, and keeping Vietnamese left in an English paragraph: a translation
+        failing only those is kept, its paragraphs marked."""
+        return replace(self, figures=None, leftovers_kept=True)
 
     def kept_faults(self, answer: TranslationChunk) -> list[str]:
-        """The figures each paragraph lost or changed."""
+        """The figures each paragraph lost or changed, and the Vietnamese left in it."""
         figures = self.figures or {}
-        return [
-            str(fault)
-            for paragraph in answer.paragraphs
-            for fault in lost_figures(paragraph.n, paragraph.text, figures.get(paragraph.n, ()), self.target)
-        ]
+        faults = []
+        for paragraph in answer.paragraphs:
+            faults += [
+                str(fault)
+                for fault in lost_figures(paragraph.n, paragraph.text, figures.get(paragraph.n, ()), self.target)
+            ]
+            left = vietnamese_words(paragraph.text) if self.target == "en" else []
+            if left:
+                shown = ", ".join(dict.fromkeys(left[:5]))
+                faults.append(f"paragraph {paragraph.n} keeps Vietnamese it was not put into English ({shown})")
+        return faults
+
+    def one(self, number: int) -> TranslationChecks:
+        """These checks for paragraph `number` alone."""
+        figures = None if self.figures is None else {number: self.figures.get(number, ())}
+        return replace(self, sources={number: self.sources[number]}, figures=figures)
 
 
 @dataclass(frozen=True, kw_only=True)

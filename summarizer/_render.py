@@ -55,8 +55,11 @@ def summary_markdown(summary: Summary) -> str:
 
 
 def translation_markdown(translation: Translation) -> str:
-    """The translation as Markdown: one paragraph per source paragraph, in order."""
-    body = "\n\n".join(pair.translation for pair in translation.paragraphs)
+    """The translation as Markdown: one paragraph per source paragraph, in order, each followed by
+    what it is flagged for (a figure lost or changed, Vietnamese left, not translated)."""
+    body = "\n\n".join(
+        pair.translation + "".join(f"\n\n> ⚠ {flag}" for flag in pair.flags) for pair in translation.paragraphs
+    )
     return body + "\n\n" + "\n".join(_footer(translation)) + "\n"
 
 

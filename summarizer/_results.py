@@ -77,6 +77,10 @@ class ParagraphPair(BaseModel):
 
     source: str
     translation: str
+    """Empty when the paragraph could not be translated (its flags say why): never the source."""
+    flags: list[str] = Field(default_factory=list)
+    """What a reader of this paragraph must know: a figure it lacks or changes, Vietnamese left in
+    it, or that it could not be translated."""
 
 
 class Translation(BaseModel):

@@ -216,7 +216,9 @@ class Summarizer:
 
         def send(request: Request[Any]) -> Outcome:
             try:
-                return backend.complete(request.response_model, request.messages, context=request.checks)
+                return backend.complete(
+                    request.response_model, request.messages, context=request.checks, reasks=request.reasks
+                )
             except OutputValidationError as exc:
                 return exc
 
@@ -230,7 +232,9 @@ class Summarizer:
 
         async def send(request: Request[Any]) -> Outcome:
             try:
-                return await backend.acomplete(request.response_model, request.messages, context=request.checks)
+                return await backend.acomplete(
+                    request.response_model, request.messages, context=request.checks, reasks=request.reasks
+                )
             except OutputValidationError as exc:
                 return exc
 

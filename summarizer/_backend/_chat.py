@@ -119,10 +119,16 @@ class ChatBackend:
         await self._clients.aclose()
 
     def complete(
-        self, response_model: type[ModelT], messages: list[dict[str, str]], *, context: object | None = None
+        self,
+        response_model: type[ModelT],
+        messages: list[dict[str, str]],
+        *,
+        context: object | None = None,
+        reasks: int | None = None,
     ) -> Completion[ModelT]:
-        """Ask once (with re-asks on invalid answers) and return the validated answer."""
-        exchange = Exchange(self._call(response_model, messages, context))
+        """Ask once (with re-asks on invalid answers: `reasks`, else the settings' number) and return
+        the validated answer."""
+        exchange = Exchange(self._call(response_model, messages, context, reasks))
         client = self._clients.sync_client()
         for turn in exchange:
             with turn:
@@ -130,10 +136,15 @@ class ChatBackend:
         return exchange.result
 
     async def acomplete(
-        self, response_model: type[ModelT], messages: list[dict[str, str]], *, context: object | None = None
+        self,
+        response_model: type[ModelT],
+        messages: list[dict[str, str]],
+        *,
+        context: object | None = None,
+        reasks: int | None = None,
     ) -> Completion[ModelT]:
         """`complete` from async code: the same call, with each request awaited."""
-        exchange = Exchange(self._call(response_model, messages, context))
+        exchange = Exchange(self._call(response_model, messages, context, reasks))
         client = self._clients.async_client()
         for turn in exchange:
             with turn:
@@ -141,14 +152,14 @@ class ChatBackend:
         return exchange.result
 
     def _call(
-        self, response_model: type[ModelT], messages: list[dict[str, str]], context: object | None
+        self, response_model: type[ModelT], messages: list[dict[str, str]], context: object | None, reasks: int | None
     ) -> Flow[Completion[ModelT]]:
         """One structured call, but for the sending: yields each request (the first, then each re-ask),
         takes back its response, and returns the validated answer or raises the library's error."""
         model = self._mode.model(response_model)
         record = _CallRecord(request=self._first_request(model, messages))
         with self._errors_translated(record, response_model):
-            for attempt in reask_policy(self.settings.reasks):
+            for attempt in reask_policy(self.settings.reasks if reasks is None else reasks):
                 with attempt:
                     with _malformed_answers_named():
                         response = _checked((yield record.request))

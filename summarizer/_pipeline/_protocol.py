@@ -46,6 +46,8 @@ class Request(Generic[AnswerT]):
     messages: Messages
     checks: Checks[AnswerT]
     stage: Stage = "writing"
+    reasks: int | None = None
+    """Re-asks of an invalid answer; None: as many as the settings allow."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,6 @@ class Notes:
     name: str = "<text>"
     prompt_versions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    def branch(self) -> Notes:
-        """Notes for a stage run side by side with others: its warnings are merged back in article
-        order by the stage that forked, not in the order the answers happen to come."""
-        return Notes(self.name, self.prompt_versions)
 
     def used(self, prompt: PromptTemplate) -> None:
         """Record that a request of the task was made with `prompt`."""
@@ -154,10 +151,11 @@ class Env:
         messages: Messages,
         checks: Checks[AnswerT],
         stage: Stage = "writing",
+        reasks: int | None = None,
     ) -> Request[AnswerT]:
         """A request, refused before it is sent if it leaves the model no room for the answer."""
         self.budget.require(article.name, request_tokens(messages, response_model))
-        return Request(response_model, messages, checks, stage)
+        return Request(response_model, messages, checks, stage, reasks)
 
 
 def read_article(text: str, name: str, budget: Budget) -> Article:

@@ -2,96 +2,204 @@
 figures locked.
 
 Each request carries the glossary's terms for its paragraphs and the paragraph before them for
-continuity; a chunk whose answer runs past the token limit is asked again in halves.
+continuity. A chunk whose answer runs past the token limit is asked again in halves; of an invalid
+answer, the paragraphs that pass are kept and only the others are asked again. No article is lost
+to one paragraph: one that cannot be mended is kept with flags, or left untranslated and flagged.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from .._answers import TranslationChunk
 from .._checks import TranslationChecks
-from .._errors import TruncatedOutputError
+from .._errors import OutputValidationError, TruncatedOutputError
 from .._figures import checked_figures
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._results import ParagraphPair, Translation
 from .._text import LANGUAGE_NAMES, Language
-from ._protocol import Builder, Env, Notes, Steps, ask_or_keep, estimate_tokens, side_by_side
+from ._protocol import Builder, Env, Messages, Notes, Steps, estimate_tokens, kept_answer, side_by_side
 
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One paragraph in the target language, with what a reader must know about it."""
+
+    text: str
+    """Empty when it could not be translated: the source is never passed off as its translation."""
+    flags: tuple[str, ...] = ()
+
+
 def translation_steps(article: Article, to: Language, env: Env, notes: Notes) -> Steps[Builder[Translation]]:
-    """The translation: each source paragraph beside its translation."""
-    translated = yield from translated_paragraphs(article, to, env, notes)
-    pairs = [ParagraphPair(source=s, translation=t) for s, t in zip(article.paragraphs, translated, strict=True)]
+    """The translation: each source paragraph beside its translation and its flags."""
+    rendered = yield from translated_paragraphs(article, to, env, notes)
+    pairs = [
+        ParagraphPair(source=source, translation=paragraph.text, flags=list(paragraph.flags))
+        for source, paragraph in zip(article.paragraphs, rendered, strict=True)
+    ]
     return lambda info: Translation(target_language=to, paragraphs=pairs, meta=info)
 
 
 def english_paragraphs(article: Article, env: Env, notes: Notes) -> Steps[tuple[str, ...]]:
     """The article in English: as it is, or translated first (a small model writes far better
-    English from English than from Vietnamese)."""
+    English from English than from Vietnamese); a paragraph that could not be translated is left
+    out, with its warning."""
     if article.language == "en":
         return article.paragraphs
-    return (yield from translated_paragraphs(article, "en", env, notes))
+    rendered = yield from translated_paragraphs(article, "en", env, notes)
+    return tuple(paragraph.text for paragraph in rendered if paragraph.text)
 
 
-def translated_paragraphs(article: Article, to: Language, env: Env, notes: Notes) -> Steps[tuple[str, ...]]:
+def translated_paragraphs(article: Article, to: Language, env: Env, notes: Notes) -> Steps[tuple[Rendered, ...]]:
     """The article's paragraphs in `to`, one for each source paragraph, in order. The chunks go out
-    side by side: none waits for another's answer."""
+    side by side: none waits for another's answer. The article fails only when no paragraph could
+    be translated."""
     prompt = env.prompt("translate", requires=("article", "context"))
     notes.used(prompt)
-    branches = [_chunk(article, numbers, to, prompt, env, notes.branch()) for numbers in chunks(article.paragraphs)]
-    parts = yield from side_by_side(branches)
-    for _, warnings in parts:
-        notes.warnings.extend(warnings)
-    return tuple(text for texts, _ in parts for text in texts)
+    parts = yield from side_by_side(
+        [_chunk(article, numbers, to, prompt, env) for numbers in chunks(article.paragraphs)]
+    )
+    rendered = tuple(paragraph for part in parts for paragraph in part.paragraphs)
+    for part in parts:
+        notes.warnings.extend(part.warnings)
+    if not any(paragraph.text for paragraph in rendered):
+        error = next(part.error for part in parts if part.error is not None)
+        raise error
+    return rendered
 
 
-def _chunk(
-    article: Article, numbers: list[int], to: Language, prompt: PromptTemplate, env: Env, notes: Notes
-) -> Steps[tuple[list[str], list[str]]]:
-    """The translations of paragraphs `numbers`, and the warnings they came with. The paragraph
-    before them goes along as it is written in the source: its translation is not there yet, since
-    the chunks do not wait for each other (the glossary keeps names the same across chunks)."""
-    sources = {n: article.paragraphs[n - 1] for n in numbers}
-    numbered = "\n\n".join(f"[{n}] {paragraph}" for n, paragraph in sources.items())
+@dataclass
+class _Part:
+    """A chunk's translated paragraphs, its warnings in article order, and the error of a paragraph
+    that could not be translated, if any."""
+
+    paragraphs: list[Rendered] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: OutputValidationError | None = None
+
+    def extend(self, other: _Part) -> None:
+        self.paragraphs += other.paragraphs
+        self.warnings += other.warnings
+        self.error = self.error or other.error
+
+
+def _chunk(article: Article, numbers: list[int], to: Language, prompt: PromptTemplate, env: Env) -> Steps[_Part]:
+    """The translations of paragraphs `numbers`. A chunk of several is asked once: the paragraphs of
+    an invalid answer that pass their checks are kept, and only the others are asked again, one by
+    one (each with the usual re-asks); a paragraph still invalid then is kept with flags if it is
+    English at all, else left untranslated and flagged."""
+    checks = _checks(article, numbers, to, env)
+    request = env.request(
+        article,
+        TranslationChunk,
+        _messages(article, numbers, to, prompt, env),
+        checks,
+        "translating",
+        reasks=0 if len(numbers) > 1 else None,
+    )
+    part = _Part()
+    try:
+        chunk: TranslationChunk = yield request
+    except TruncatedOutputError as exc:
+        if len(numbers) == 1:
+            return _untranslated(numbers[0], exc)
+        # A small model sometimes runs on and on; half as many paragraphs leave it room.
+        part.warnings.append(f"paragraphs {numbers[0]}-{numbers[-1]}: the answer ran too long; asked again in halves")
+        half = len(numbers) // 2
+        halves = yield from side_by_side(
+            [_chunk(article, n, to, prompt, env) for n in (numbers[:half], numbers[half:])]
+        )
+        for done in halves:
+            part.extend(done)
+        return part
+    except OutputValidationError as exc:
+        if len(numbers) == 1:
+            kept = kept_answer(request, exc.last_output)
+            if kept is None:
+                return _untranslated(numbers[0], exc)
+            return _rendered(kept, checks.kept_faults(kept), env, to, article)
+        good = {n: _rendered(answer, [], env, to, article) for n, answer in _valid_paragraphs(exc, checks).items()}
+        redo = yield from side_by_side([_chunk(article, [n], to, prompt, env) for n in numbers if n not in good])
+        again = iter(redo)
+        for number in numbers:
+            part.extend(good[number] if number in good else next(again))
+        return part
+    return _rendered(chunk, [], env, to, article)
+
+
+def _untranslated(number: int, exc: OutputValidationError) -> _Part:
+    flag = f"paragraph {number} could not be translated: {' '.join(str(exc).split())}"
+    return _Part([Rendered("", (flag,))], [flag], exc)
+
+
+def _rendered(chunk: TranslationChunk, faults: list[str], env: Env, to: Language, article: Article) -> _Part:
+    """A valid (or kept) answer's paragraphs, each flagged with its own faults; glossary terms not
+    used are warned (an editor checks them) but do not flag the paragraph."""
+    part = _Part()
+    for paragraph in chunk.paragraphs:
+        text = paragraph.text.strip()
+        own = tuple(fault for fault in faults if fault.startswith(f"paragraph {paragraph.n} "))
+        part.paragraphs.append(Rendered(text, own))
+        part.warnings += own
+        if to == "en":
+            part.warnings += [
+                f"paragraph {paragraph.n}: {source!r} is not rendered as {english!r} (glossary)"
+                for source, english in env.glossary.glossary_terms_in(article.paragraphs[paragraph.n - 1])
+                if english.casefold() not in text.casefold()
+            ]
+    return part
+
+
+def _valid_paragraphs(exc: OutputValidationError, checks: TranslationChecks) -> dict[int, TranslationChunk]:
+    """The paragraphs of an invalid answer that pass every check on their own, by number."""
+    try:
+        answer = json.loads(exc.last_output or "")
+        items = answer["paragraphs"] if isinstance(answer, dict) else []
+    except (ValueError, KeyError):
+        return {}
+    good: dict[int, TranslationChunk] = {}
+    for item in items if isinstance(items, list) else []:
+        number = item.get("n") if isinstance(item, dict) else None
+        if not isinstance(number, int) or number not in checks.sources or number in good:
+            continue
+        try:
+            good[number] = TranslationChunk.model_validate(
+                {"paragraphs": [item]}, context=checks.one(number), strict=True
+            )
+        except ValueError:
+            continue
+    return good
+
+
+def _messages(article: Article, numbers: list[int], to: Language, prompt: PromptTemplate, env: Env) -> Messages:
+    """The request for paragraphs `numbers`. The paragraph before them goes along as the source has
+    it: its translation is not there yet, since the chunks do not wait for each other (the glossary
+    keeps names the same across chunks)."""
+    numbered = "\n\n".join(f"[{n}] {article.paragraphs[n - 1]}" for n in numbers)
     terms = env.glossary.terms_in(numbered) if to == "en" else []
     before = numbers[0] - 1
-    messages = prompt.render(
+    return prompt.render(
         article=numbered,
         terms="\n".join(f"{src} = {en}" for src, en in terms) or "(none)",
         context=f"[{before}] {article.paragraphs[before - 1]}" if before else "(none: this is the start)",
-        count=str(len(sources)),
+        count=str(len(numbers)),
         source_name=LANGUAGE_NAMES[article.language],
         target_name=LANGUAGE_NAMES[to],
     )
+
+
+def _checks(article: Article, numbers: list[int], to: Language, env: Env) -> TranslationChecks:
+    sources = {n: article.paragraphs[n - 1] for n in numbers}
     # Held to the same rule as a brief's prose: small plain numbers ("1 world") are words as often.
     figures = {n: checked_figures(text, article.language) for n, text in sources.items()}
-    checks = TranslationChecks(glossary=env.glossary, sources=sources, target=to, figures=figures)
-    try:
-        chunk = yield from ask_or_keep(env.request(article, TranslationChunk, messages, checks, "translating"), notes)
-    except TruncatedOutputError:
-        if len(numbers) == 1:
-            raise
-        # A small model sometimes runs on and on; half as many paragraphs leave it room.
-        half = len(numbers) // 2
-        notes.warnings.append(f"paragraphs {numbers[0]}-{numbers[-1]}: the answer ran too long; asked again in halves")
-        halves = [_chunk(article, part, to, prompt, env, notes.branch()) for part in (numbers[:half], numbers[half:])]
-        (first, first_warnings), (second, second_warnings) = yield from side_by_side(halves)
-        return first + second, [*notes.warnings, *first_warnings, *second_warnings]
-    texts = [paragraph.text.strip() for paragraph in chunk.paragraphs]
-    if to == "en":
-        notes.warnings.extend(
-            f"paragraph {n}: {source!r} is not rendered as {english!r} (glossary)"
-            for n, text in zip(numbers, texts, strict=True)
-            for source, english in env.glossary.glossary_terms_in(sources[n])
-            if english.casefold() not in text.casefold()
-        )
-    return texts, notes.warnings
+    return TranslationChecks(glossary=env.glossary, sources=sources, target=to, figures=figures)
 
 
 def chunks(

@@ -1,0 +1,122 @@
+"""No article is lost to one paragraph: of an invalid chunk, only the failing paragraph is asked again,
+and one that cannot be mended is kept with a flag, or left untranslated and flagged, never the source."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from summarizer import OutputValidationError, Summarizer, render_markdown, resolve_settings
+
+from .fake_server import Reply, ScriptedServer, chat_completion
+
+loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+SOURCES = [
+    "Tỉnh đã phê duyệt kế hoạch phát triển kinh tế cho người dân.",
+    "Bộ Giao thông Vận tải cho biết con đường mới sẽ được xây dựng sớm.",
+    "Người dân hoan nghênh kế hoạch và mong có thêm việc làm.",
+]
+ENGLISH = [
+    "The province approved an economic development plan for residents.",
+    "The Ministry of Transport said the new road would be built soon.",
+    "Residents welcomed the plan and hoped for more jobs.",
+]
+ARTICLE = "\n\n".join(SOURCES)
+SUMMARY = (
+    "The province approved an economic development plan for its residents this week, officials said. "
+    "Residents welcomed the plan and said they hoped it would bring more jobs to the area. The plan covers "
+    "roads, schools and new factories. Officials said work would start soon and that companies had shown "
+    "interest. The province will publish the details of the plan after a public consultation."
+)
+BRIEF = json.dumps(
+    {
+        "headline": "Province approves an economic plan",
+        "summary": SUMMARY,
+        "key_points": ["A plan was approved.", "Residents welcomed it.", "Work starts soon."],
+        "figures": [],
+    }
+)
+
+
+def _numbers(body: dict[str, Any]) -> list[int]:
+    user = body["messages"][1]["content"]
+    return [int(n) for n in re.findall(r"^\[(\d+)\]", user.split("<paragraphs>")[1], re.MULTILINE)]
+
+
+def _server(second: str, *, first: str | None = None) -> ScriptedServer:
+    """Answers every translation request well, but writes paragraph 2 as `second` (and paragraph 1 as
+    `first`, if given) every time it is asked."""
+
+    def replies(body: dict[str, Any]) -> Reply:
+        if "<paragraphs>" not in body["messages"][1]["content"]:
+            return Reply(body=chat_completion(BRIEF))
+        numbers = _numbers(body)
+        texts = {n: ENGLISH[n - 1] for n in numbers}
+        if 2 in texts:
+            texts[2] = second
+        if first is not None and 1 in texts:
+            texts[1] = first
+        answer = {"paragraphs": [{"n": n, "text": text} for n, text in texts.items()]}
+        return Reply(body=chat_completion(json.dumps(answer, ensure_ascii=False)))
+
+    return ScriptedServer(replies)
+
+
+def _summarizer(server: ScriptedServer) -> Summarizer:
+    return Summarizer(resolve_settings(base_url=server.base_url, model="m", retries=0, reasks=1, cache=False, env={}))
+
+
+@loopback
+def test_only_the_failing_paragraph_is_asked_again_and_the_others_are_kept() -> None:
+    left = "The Ministry of Transport said the new road would be built soon, said the Bộ trưởng."
+    with _server(left) as server, _summarizer(server) as summarizer:
+        translation = summarizer.translate(ARTICLE, to="en")
+    sent = [_numbers(request["body"]) for request in server.requests]
+    # The chunk once, then paragraph 2 alone with its re-ask: never the whole chunk again.
+    assert sent == [[1, 2, 3], [2], [2]]
+    # Mended first where a rule can ("Bộ", written like a name, loses its marks), then kept and flagged.
+    kept = left.replace("Bộ", "Bo")
+    assert [pair.translation for pair in translation.paragraphs] == [ENGLISH[0], kept, ENGLISH[2]]
+    first, second, third = translation.paragraphs
+    assert not first.flags and not third.flags
+    assert second.flags == ["paragraph 2 keeps Vietnamese it was not put into English (trưởng)"]
+    assert second.flags[0] in translation.meta.warnings
+    assert f"{kept}\n\n> ⚠ {second.flags[0]}" in render_markdown(translation)
+
+
+@loopback
+def test_a_paragraph_the_model_only_copies_is_left_untranslated_and_flagged_never_passed_off() -> None:
+    with _server(SOURCES[1]) as server, _summarizer(server) as summarizer:
+        translation = summarizer.translate(ARTICLE, to="en")
+        brief_text = json.dumps(server.requests[-1]["body"], ensure_ascii=False)
+    second = translation.paragraphs[1]
+    assert second.translation == "" and second.source == SOURCES[1]
+    assert second.flags and second.flags[0].startswith("paragraph 2 could not be translated")
+    assert "untranslated Vietnamese" in second.flags[0] and second.flags[0] in translation.meta.warnings
+    assert [pair.translation for pair in translation.paragraphs[::2]] == [ENGLISH[0], ENGLISH[2]]
+    markdown = render_markdown(translation)
+    assert SOURCES[1] not in markdown and "> ⚠ paragraph 2 could not be translated" in markdown
+    assert SOURCES[1] in brief_text  # the last request was paragraph 2's re-ask
+
+
+@loopback
+def test_an_article_with_no_paragraph_translated_fails() -> None:
+    with (
+        _server(SOURCES[1], first=SOURCES[0]) as server,
+        _summarizer(server) as summarizer,
+        pytest.raises(OutputValidationError, match="untranslated Vietnamese"),
+    ):
+        summarizer.translate("\n\n".join(SOURCES[:2]), to="en")
+
+
+@loopback
+def test_a_brief_goes_out_without_the_paragraph_that_could_not_be_translated_and_says_so() -> None:
+    with _server(SOURCES[1]) as server, _summarizer(server) as summarizer:
+        brief = summarizer.brief(ARTICLE)
+    brief_prompt = server.requests[-1]["body"]["messages"][1]["content"]
+    assert ENGLISH[0] in brief_prompt and ENGLISH[2] in brief_prompt and "Bộ Giao thông" not in brief_prompt
+    assert brief.headline == "Province approves an economic plan"
+    assert any(w.startswith("paragraph 2 could not be translated") for w in brief.meta.warnings)
