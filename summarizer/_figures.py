@@ -40,13 +40,19 @@ _VI_PATTERN = re.compile(
     | (?P<month_year>(?:(?P<my_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<my_m>\d{{1,2}})(?:/|\s+năm\s+)(?P<my_y>\d{{4}}))
     | (?P<full_date>(?P<fd_d>\d{{1,2}})/(?P<fd_m>\d{{1,2}})/(?P<fd_y>\d{{4}}))
     | (?P<day_month>ngày\s+(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![\d/]))
+    | (?P<spoken_date>ngày\s+(?P<sd_d>\d{{1,2}})\s+tháng\s+(?P<sd_m>\d{{1,2}})(?:\s+năm\s+(?P<sd_y>\d{{4}}))?)
+    | (?P<dash_date>(?P<dd_t>sáng|trưa|chiều|tối|đêm|ngày)\s+(?P<dd_d>\d{{1,2}})-(?P<dd_m>\d{{1,2}})
+        (?:-(?P<dd_y>\d{{4}}))?(?![\d-]))
     | (?P<money>(?:(?P<mo_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
-        (?P<mo_s>nghìn\s+tỷ|nghìn|ngàn|triệu|tỷ)?\s*(?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
+        (?P<mo_s>nghìn\s+tỷ|nghìn|ngàn|triệu|tỷ)?
+        (?:\s+(?P<mo_n2>\d{{1,3}})\s+(?P<mo_s2>nghìn|ngàn|triệu|tỷ))?\s*
+        (?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
     | (?P<percent>(?:(?P<pc_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
     | (?P<area>(?:(?P<ar_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
         (?P<ar_u>ha|héc-ta|hectares?|hecta|héc\s+ta|km2|km²)(?!\w))
     | (?P<year>năm\s+(?P<yr_y>\d{{4}}))
-    | (?P<count>(?<!/)(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?(?![\d/%]))
+    | (?P<count>(?<![/-])(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?
+        (?:\s+(?P<ct_n2>\d{{1,3}})\s+(?P<ct_s2>nghìn|ngàn|triệu))?(?![\d/%-]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -54,8 +60,9 @@ _VI_PATTERN = re.compile(
 _EN_PATTERN = re.compile(
     rf"""
     (?P<first_months>the\s+first\s+(?P<fm_n>\d{{1,2}})\s+months\s+of\s+(?P<fm_y>\d{{4}}))
-    | (?P<day_month_year>(?<![\d.,])\d{{1,2}}\s+(?:{"|".join(MONTHS)}),?\s+(?P<dmy_y>\d{{4}}))
-    | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?:{"|".join(MONTHS)})(?![\w,]|\s+\d))
+    | (?P<day_month_year>(?<![\d.,])(?P<dmy_d>\d{{1,2}})\s+(?P<dmy_m>{"|".join(MONTHS)}),?\s+(?P<dmy_y>\d{{4}}))
+    | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?P<dmo_m>{"|".join(MONTHS)})(?![\w,]|\s+\d))
+    | (?P<month_day>(?P<mdo_m>{"|".join(MONTHS)})\s+(?P<mdo_d>\d{{1,2}})(?![\d,]|\s*,?\s*\d{{4}}))
     | (?P<month_year>(?P<my_m>{"|".join(MONTHS)})(?:\s+(?P<my_d>\d{{1,2}}),?)?\s+(?P<my_y>\d{{4}}))
     | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
         (?:\s*(?P<mo_s>thousand|million|billion|trillion))?)
@@ -116,11 +123,56 @@ def _month(number: int) -> str | None:
     return MONTHS[number - 1] if 1 <= number <= 12 else None
 
 
-def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
-    text = m.group(0).strip()
+def _month_number(name: str) -> int:
+    return [month.lower() for month in MONTHS].index(name.lower()) + 1
+
+
+def date_value(year: int | None, month: int | None = None, day: int | None = None) -> tuple[float, str]:
+    """A date's value and unit: its digits as far as the source gives them, year first, and which
+    parts those are ("year" 2023, "month" 202305, "date" 20230515, "day" 515: a day of a month in a
+    year the source does not name). Two dates agree when the parts one names are the other's."""
+    if year is None:
+        return float((month or 0) * 100 + (day or 0)), "day"
+    if month is None:
+        return float(year), "year"
+    if day is None:
+        return float(year * 100 + month), "month"
+    return float(year * 10000 + month * 100 + day), "date"
+
+
+def date_parts(figure: SourceFigure) -> tuple[int | None, int | None, int | None]:
+    """The year, month and day a date figure names (None for a part it leaves out)."""
+    value = int(figure.value)
+    if figure.unit == "year":
+        return value, None, None
+    if figure.unit == "month":
+        return value // 100, value % 100, None
+    if figure.unit == "date":
+        return value // 10000, value // 100 % 100, value % 100
+    return None, value // 100 or None, value % 100 or None
+
+
+def _vi_date(text: str, day: int, month: int, year: str | None, time_of_day: str = "") -> SourceFigure | None:
+    name = _month(month)
+    if name is None or not 1 <= day <= 31:
+        return None
+    english = f"{day} {name}" + (f" {year}" if year else "")
+    when = _VI_TIMES_OF_DAY.get(time_of_day.lower())
+    value, unit = date_value(int(year) if year else None, month, day)
+    return SourceFigure(text, f"the {when} of {english}" if when else english, "date", value, unit)
+
+
+_VI_TIMES_OF_DAY = {"sáng": "morning", "trưa": "noon", "chiều": "afternoon", "tối": "evening", "đêm": "night"}
+
+
+def _vi_date_figure(m: re.Match[str], text: str) -> SourceFigure | None:
     g = m.group
     if g("first_months"):
         return SourceFigure(text, f"the first {g('fm_n')} months of {g('fm_y')}", "date", float(g("fm_y")), "year")
+    if g("spoken_date"):
+        return _vi_date(text, int(g("sd_d")), int(g("sd_m")), g("sd_y"))
+    if g("dash_date"):
+        return _vi_date(text, int(g("dd_d")), int(g("dd_m")), g("dd_y"), g("dd_t"))
     if g("month_year"):
         month = _month(int(g("my_m")))
         if month is None:
@@ -131,20 +183,25 @@ def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
             if qualifier
             else f"{month} {g('my_y')}"
         )
-        return SourceFigure(text, english, "date", float(g("my_y")), "year")
+        return SourceFigure(text, english, "date", *date_value(int(g("my_y")), int(g("my_m"))))
     if g("full_date"):
-        month = _month(int(g("fd_m")))
-        return (
-            SourceFigure(text, f"{int(g('fd_d'))} {month} {g('fd_y')}", "date", float(g("fd_y")), "year")
-            if month
-            else None
-        )
-    if g("day_month"):
-        month = _month(int(g("dm_m")))
-        day = int(g("dm_d"))
-        return SourceFigure(text, f"{day} {month}", "date", float(day), "day") if month and 1 <= day <= 31 else None
+        return _vi_date(text, int(g("fd_d")), int(g("fd_m")), g("fd_y"))
+    return _vi_date(text, int(g("dm_d")), int(g("dm_m")), None)
+
+
+_VI_DATE_GROUPS = ("first_months", "spoken_date", "dash_date", "month_year", "full_date", "day_month")
+
+
+def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
+    text = m.group(0).strip()
+    g = m.group
+    if any(g(name) for name in _VI_DATE_GROUPS):
+        return _vi_date_figure(m, text)
     if g("money"):
+        # "1 tỷ 850 triệu USD" is one amount: $1.85 billion.
         value = _vi_number(g("mo_n")) * _VI_SCALES.get(re.sub(r"\s+", " ", (g("mo_s") or "").lower()), 1)
+        if g("mo_n2"):
+            value += int(g("mo_n2")) * _VI_SCALES[g("mo_s2").lower()]
         currency = g("mo_c").upper()
         if currency.startswith(("USD", "ĐÔ")):
             return SourceFigure(
@@ -166,6 +223,8 @@ def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
     if g("year"):
         return SourceFigure(text, g("yr_y"), "date", float(g("yr_y")), "year")
     value = _vi_number(g("ct_n")) * _VI_SCALES.get((g("ct_s") or "").lower(), 1)
+    if g("ct_n2"):
+        value += int(g("ct_n2")) * _VI_SCALES[g("ct_s2").lower()]
     return SourceFigure(text, _english_number(value), "count", value, "")
 
 
@@ -175,11 +234,16 @@ def _en_figure(m: re.Match[str]) -> SourceFigure | None:
     if g("first_months"):
         return SourceFigure(text, text, "date", float(g("fm_y")), "year")
     if g("day_month_year"):
-        return SourceFigure(text, text, "date", float(g("dmy_y")), "year")
+        return SourceFigure(
+            text, text, "date", *date_value(int(g("dmy_y")), _month_number(g("dmy_m")), int(g("dmy_d")))
+        )
     if g("day_month"):
-        return SourceFigure(text, text, "date", float(g("dmo_d")), "day")
+        return SourceFigure(text, text, "date", *date_value(None, _month_number(g("dmo_m")), int(g("dmo_d"))))
+    if g("month_day"):
+        return SourceFigure(text, text, "date", *date_value(None, _month_number(g("mdo_m")), int(g("mdo_d"))))
     if g("month_year"):
-        return SourceFigure(text, text, "date", float(g("my_y")), "year")
+        day = int(g("my_d")) if g("my_d") else None
+        return SourceFigure(text, text, "date", *date_value(int(g("my_y")), _month_number(g("my_m")), day))
     if g("money"):
         value = _en_number(g("mo_n")) * _EN_SCALES.get((g("mo_s") or "").lower(), 1)
         return SourceFigure(text, text, "money", value, "USD")
@@ -247,6 +311,12 @@ one language and digits in the other to tell a change from a paraphrase."""
 def supports(source: SourceFigure, stated: SourceFigure) -> bool:
     """True when `source` backs `stated`: the same kind, value and unit (a plain number may stand
     for any figure of that value: "3 trillion dong" reads as a number in English)."""
+    if source.kind == "date" and stated.kind == "date":
+        # The parts the stated date names must be the source's: "May 2023" for "15/5/2023", never
+        # "16 May 2023", nor a year the source does not give.
+        return all(
+            mine is None or mine == theirs for mine, theirs in zip(date_parts(stated), date_parts(source), strict=True)
+        )
     if not math.isclose(source.value, stated.value, rel_tol=1e-9):
         return False
     if stated.kind == "count":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import clean_article
-from summarizer._figures import extract_figures, figure_kept
+from summarizer._figures import extract_figures, figure_kept, unsupported_figures
 from summarizer._text import Language
 
 from .conftest import EN_SEED, VI_SEED
@@ -21,10 +21,19 @@ from .conftest import EN_SEED, VI_SEED
         ("10.171 ha", "10,171 hectares", "area", 10171, "ha"),
         ("3.497 héc-ta", "3,497 hectares", "area", 3497, "ha"),
         ("hơn 50%", "more than 50%", "percent", 50, "%"),
-        ("tháng 5/2023", "May 2023", "date", 2023, "year"),
-        ("cuối tháng 10/2023", "late October 2023", "date", 2023, "year"),
+        ("tháng 5/2023", "May 2023", "date", 202305, "month"),
+        ("cuối tháng 10/2023", "late October 2023", "date", 202310, "month"),
         ("7 tháng đầu năm 2025", "the first 7 months of 2025", "date", 2025, "year"),
-        ("ngày 25/2", "25 February", "date", 25, "day"),
+        ("ngày 25/2", "25 February", "date", 225, "day"),
+        ("15/5/2023", "15 May 2023", "date", 20230515, "date"),
+        ("ngày 15 tháng 5 năm 2023", "15 May 2023", "date", 20230515, "date"),
+        # Dates without a year (news says "this morning, 15-1"): the English must not add one.
+        ("Sáng 15-1", "the morning of 15 January", "date", 115, "day"),
+        ("chiều 20-12-2024", "the afternoon of 20 December 2024", "date", 20241220, "date"),
+        # Compound and spoken amounts are one figure each.
+        ("1 tỷ 850 triệu USD", "$1.85 billion", "money", 1.85e9, "USD"),
+        ("2 tỷ 500 triệu đồng", "VND2.5 billion", "money", 2.5e9, "VND"),
+        ("3,5 triệu người", "3.5 million", "count", 3.5e6, ""),
     ],
 )
 def test_vietnamese_figures(text: str, english: str, kind: str, value: float, unit: str) -> None:
@@ -91,3 +100,35 @@ def test_a_translation_keeps_a_figure_only_at_its_scale(
     [figure] = extract_figures(source, language)
     target: Language = "vi" if language == "en" else "en"
     assert figure_kept(figure, translation, target) is kept
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "backed"),
+    [
+        ("ngày 15/5/2023", "on 15 May 2023", True),
+        ("ngày 15/5/2023", "on May 15, 2023", True),
+        ("ngày 15/5/2023", "in May 2023", True),  # less precise, not wrong
+        ("ngày 15/5/2023", "in 2023", True),
+        ("ngày 15/5/2023", "on 16 June 2023", False),
+        ("ngày 15/5/2023", "on 15 May 2024", False),
+        ("tháng 5/2023", "on 15 May 2023", False),  # a day the source does not give
+        ("Sáng 15-1", "on the morning of 15 January", True),
+        ("Sáng 15-1", "on 15 January 2024", False),  # a year the source does not give
+        ("Sáng 15-1", "on 16 January", False),
+    ],
+)
+def test_dates_are_held_to_the_day_and_never_given_a_year_the_source_lacks(
+    source: str, english: str, backed: bool
+) -> None:
+    sources = extract_figures(source, "vi")
+    assert (not unsupported_figures(english, sources)) is backed
+
+
+def test_a_compound_amount_is_one_figure_and_its_parts_are_not_backed_alone() -> None:
+    # From a provincial FDI report: "1 tỷ 850 triệu USD" is $1.85 billion, not $1 billion and $850 million.
+    sources = extract_figures("Tổng vốn đầu tư đạt 1 tỷ 850 triệu USD trong năm 2024.", "vi")
+    assert [figure.english for figure in sources] == ["$1.85 billion", "2024"]
+    assert not unsupported_figures("Investment reached $1.85 billion in 2024.", sources)
+    assert [f.source for f in unsupported_figures("Investment reached $850 million in 2024.", sources)] == [
+        "$850 million"
+    ]
