@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._api import Job, Result, Summarizer
+from ._config import fingerprint_settings
 from ._errors import ConfigError, InputError, SummarizerError, Usage
 from ._files import make_private_dirs, write_text_atomic
 from ._prompts import load_prompt
@@ -246,12 +247,7 @@ class FolderBatch:
             prompts[name] = [prompt.label, prompt.system.template, prompt.user.template]
         material = {
             "format": RESULT_FORMAT,
-            "model": settings.model,
-            "mode": settings.mode,
-            "temperature": settings.temperature,
-            # These decide whether a long article goes part by part, and how its answers may run.
-            "context_tokens": settings.context_tokens,
-            "max_output_tokens": settings.max_output_tokens,
+            **fingerprint_settings(settings),
             "job": self.job.options,
             "prompts": prompts,
             "glossary": self.summarizer.glossary.terms,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, NoReturn, Optional, TypeVar, get_type_hints
+from typing import Annotated, Any, NoReturn, Optional, TypeVar, cast, get_type_hints
 
 import typer
 
@@ -21,25 +21,11 @@ from . import __version__
 from ._api import DEFAULT_SUMMARY_WORDS, Job, Summarizer
 from ._batch import DEFAULT_CONCURRENCY, FolderBatch, ManifestEntry, PlannedArticle
 from ._config import (
-    CACHE_FILE_NAME,
     DEFAULT_CONTEXT_TOKENS,
-    DEFAULT_MAX_OUTPUT_TOKENS,
-    DEFAULT_REASKS,
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
     EMBEDDED_MODEL,
-    ENV_API_KEY,
     ENV_BASE_URL,
-    ENV_CACHE,
-    ENV_CONTEXT_TOKENS,
-    ENV_GLOSSARY,
-    ENV_MAX_OUTPUT_TOKENS,
-    ENV_MODE,
     ENV_MODEL,
-    ENV_PROMPTS,
-    ENV_REASKS,
-    ENV_RETRIES,
-    ENV_TIMEOUT,
+    SETTINGS,
     Settings,
     resolve_settings,
 )
@@ -51,6 +37,7 @@ from ._hygiene import clean_article
 from ._reading import read_article, read_stream
 from ._render import render_json, render_markdown
 from ._schema import Brief, Summary, Translation
+from ._setting import Setting
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -82,14 +69,6 @@ class OutputFormat(enum.StrEnum):
     json = "json"
 
 
-class ModeChoice(enum.StrEnum):
-    """instructor modes that work over plain OpenAI-compatible chat completions."""
-
-    json = "json"
-    md_json = "md_json"
-    tools = "tools"
-
-
 class TargetLanguage(enum.StrEnum):
     """Languages a result can be written in."""
 
@@ -97,77 +76,50 @@ class TargetLanguage(enum.StrEnum):
     vi = "vi"
 
 
-_BACKEND_OPTIONS: dict[str, Any] = {
-    "base_url": Annotated[
-        Optional[str],
-        typer.Option("--base-url", envvar=ENV_BASE_URL, help="OpenAI-compatible endpoint; unset: the embedded server."),
-    ],
-    "api_key": Annotated[
-        Optional[str],
-        typer.Option("--api-key", envvar=ENV_API_KEY, show_default=False, help="API key (never printed)."),
-    ],
-    "model": Annotated[
-        Optional[str],
-        typer.Option(
-            "--model", "-m", envvar=ENV_MODEL, help=f"Model name (embedded: {EMBEDDED_MODEL}; OpenAI: gpt-4o-mini)."
-        ),
-    ],
-    "mode": Annotated[
-        Optional[ModeChoice],
-        typer.Option("--mode", envvar=ENV_MODE, help="instructor mode (default json, which works everywhere)."),
-    ],
-    "timeout": Annotated[
-        Optional[float],
-        typer.Option("--timeout", envvar=ENV_TIMEOUT, help=f"Seconds per request [{DEFAULT_TIMEOUT:g}]."),
-    ],
-    "retries": Annotated[
-        Optional[int],
-        typer.Option("--retries", envvar=ENV_RETRIES, help=f"Transport retries per request [{DEFAULT_RETRIES}]."),
-    ],
-    "reasks": Annotated[
-        Optional[int],
-        typer.Option("--reasks", envvar=ENV_REASKS, help=f"Re-asks after an invalid answer [{DEFAULT_REASKS}]."),
-    ],
-    "max_output_tokens": Annotated[
-        Optional[int],
-        typer.Option(
-            "--max-output-tokens",
-            envvar=ENV_MAX_OUTPUT_TOKENS,
-            help=f"Tokens per answer [{DEFAULT_MAX_OUTPUT_TOKENS}].",
-        ),
-    ],
-    "context_tokens": Annotated[
-        Optional[int],
-        typer.Option(
-            "--context-tokens",
-            envvar=ENV_CONTEXT_TOKENS,
-            help=f"The model's context window [{DEFAULT_CONTEXT_TOKENS}].",
-        ),
-    ],
-    "prompts_dir": Annotated[
-        Optional[Path], typer.Option("--prompts", envvar=ENV_PROMPTS, help="Folder of prompt templates to use.")
-    ],
-    "glossary": Annotated[
-        Optional[Path],
-        typer.Option(
-            "--glossary",
-            envvar=ENV_GLOSSARY,
-            help="Glossary file (TSV or YAML: source term, English term, note), added to the built-in terms.",
-        ),
-    ],
-    # No envvar= here: SUMMARIZER_CACHE may say "off", which resolve_settings reads itself.
-    "cache": Annotated[
-        Optional[Path],
-        typer.Option(
-            "--cache",
+def _choice_type(setting: Setting[Any]) -> type[enum.StrEnum]:
+    """An enum of the setting's choices, as typer takes choices."""
+    members = [(choice, choice) for choice in setting.choices]
+    # mypy reads the functional enum API as a member lookup.
+    return cast(type[enum.StrEnum], enum.StrEnum(f"{setting.name.title()}Choice", members))
+
+
+def _backend_parameters() -> list[inspect.Parameter]:
+    """The options of every declared setting that has flags, in the order they are declared."""
+    parameters = []
+    for setting in SETTINGS:
+        if not setting.flags:
+            continue
+        value_type = _choice_type(setting) if setting.choices else setting.value_type
+        option = typer.Option(
+            None,
+            *setting.flags,
+            envvar=setting.env if setting.cli_envvar else None,
+            # The default is the declaration's, which the help says; None only means "not given".
             show_default=False,
-            help=f"Response cache file [{ENV_CACHE}, else {CACHE_FILE_NAME} in the user cache folder].",
-        ),
-    ],
-    "no_cache": Annotated[
-        bool, typer.Option("--no-cache", help=f"Neither read nor fill the response cache ({ENV_CACHE}=off).")
-    ],
-}
+            help=setting.help,
+        )
+        parameters.append(inspect.Parameter(setting.name, _KEYWORD, default=option, annotation=value_type | None))
+        if setting.off_flag:
+            off = typer.Option(False, setting.off_flag, help=setting.off_help)
+            parameters.append(inspect.Parameter(f"no_{setting.name}", _KEYWORD, default=off, annotation=bool))
+    return parameters
+
+
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+_BACKEND_PARAMETERS = _backend_parameters()
+
+
+def _arguments(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the backend options out of a command's `options`, as `resolve_settings` arguments."""
+    arguments = {}
+    for setting in SETTINGS:
+        if not setting.flags:
+            continue
+        value = options.pop(setting.name)
+        arguments[setting.name] = value.value if isinstance(value, enum.Enum) else value
+        if setting.off_flag and options.pop(f"no_{setting.name}"):
+            arguments[setting.name] = False
+    return arguments
 
 
 def with_backend_options(command: F) -> F:
@@ -175,26 +127,17 @@ def with_backend_options(command: F) -> F:
     signature = inspect.signature(command)
     hints = get_type_hints(command, include_extras=True)
     own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "settings"]
-    extra = [
-        inspect.Parameter(
-            name, inspect.Parameter.KEYWORD_ONLY, default=False if name == "no_cache" else None, annotation=annotation
-        )
-        for name, annotation in _BACKEND_OPTIONS.items()
-    ]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
-        options = {name: kwargs.pop(name) for name in _BACKEND_OPTIONS}
-        if options["mode"] is not None:
-            options["mode"] = options["mode"].value
-        if options.pop("no_cache"):
-            options["cache"] = False
+        arguments = _arguments(kwargs)
         with _errors_reported(kwargs.get("article")):
-            settings = resolve_settings(**options)
+            settings = resolve_settings(**arguments)
         return command(**kwargs, settings=settings)
 
-    wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *extra]}
+    parameters = [*own, *_BACKEND_PARAMETERS]
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
     return wrapper  # type: ignore[return-value]
 
 
