@@ -1,7 +1,7 @@
 """summarizer: Vietnamese news articles into English briefs, translations and summaries."""
 
 from ._api import Job, Summarizer, estimate_tokens
-from ._batch import BatchResult, FolderBatch, ManifestEntry, abatch
+from ._batch import BatchResult, FolderBatch, abatch
 from ._config import Mode, Settings, resolve_settings
 from ._embedded import LocalServer, ensure_model
 from ._errors import (
@@ -18,6 +18,7 @@ from ._errors import (
 from ._factcheck import CheckReport, check_result, read_result
 from ._glossary import Glossary, load_glossary
 from ._hygiene import Article, clean_article
+from ._manifest import ManifestEntry
 from ._prompts import PromptTemplate, load_prompt
 from ._reading import decode_article, read_article
 from ._render import brief_markdown, render_json, render_markdown, summary_markdown, translation_markdown

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ._batch import FolderBatch, ManifestEntry, PlannedArticle
+from ._batch import FolderBatch, PlannedArticle
+from ._manifest import ManifestEntry
 
 
 class BatchProgress:

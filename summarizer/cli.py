@@ -19,7 +19,7 @@ import typer
 
 from . import __version__
 from ._api import DEFAULT_SUMMARY_WORDS, Job, Summarizer
-from ._batch import DEFAULT_CONCURRENCY, FolderBatch, ManifestEntry, PlannedArticle
+from ._batch import DEFAULT_CONCURRENCY, FolderBatch, PlannedArticle
 from ._config import (
     DEFAULT_CONTEXT_TOKENS,
     EMBEDDED_MODEL,
@@ -34,6 +34,7 @@ from ._errors import BackendError, ConfigError, InputError, OutputValidationErro
 from ._factcheck import check_result, read_result
 from ._files import check_writable, write_text_atomic
 from ._hygiene import clean_article
+from ._manifest import ManifestEntry
 from ._reading import read_article, read_stream
 from ._render import render_json, render_markdown
 from ._schema import Brief, Summary, Translation
