@@ -1,7 +1,7 @@
 """summarizer: Vietnamese news articles into English briefs, translations and summaries."""
 
 from ._answers import Entity
-from ._batch import BatchResult, FolderBatch, ManifestEntry, abatch
+from ._batch import BatchResult, FolderBatch, abatch
 from ._config import Mode, Settings, resolve_settings
 from ._embedded import LocalServer
 from ._errors import (
@@ -20,6 +20,7 @@ from ._factcheck import CheckReport, check_result
 from ._glossary import Glossary, load_glossary
 from ._hygiene import Article, clean_article
 from ._job import Job
+from ._manifest import ManifestEntry
 from ._model_file import ensure_model
 from ._pipeline import estimate_tokens
 from ._prompts import PromptTemplate, load_prompt

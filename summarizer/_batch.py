@@ -1,83 +1,43 @@
-"""Many articles at once: a bound on work in flight, outcomes as they finish, and folder runs that
-write each result atomically, keep a manifest and resume where they stopped."""
+"""Many articles at once: outcomes as they finish, and folder runs that write each result atomically,
+keep a manifest and resume where they stopped."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
-
+from ._bounded import bounded
+from ._config import fingerprint_settings
 from ._errors import ConfigError, InputError, SummarizerError, Usage
 from ._files import make_private_dirs, write_text_atomic
 from ._job import Job, Result
+from ._manifest import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    Status,
+    appending,
+    compact_manifest,
+    disowned,
+    make_entry,
+    read_manifest,
+)
 from ._prompts import load_prompt
 from ._reading import HTML_SUFFIXES, article_text, read_article_bytes
 from ._render import render_json, render_markdown
 from ._summarizer import Summarizer
 
 DEFAULT_CONCURRENCY = 4
-"""Articles in flight at once; each has at most one request in flight."""
-MANIFEST_NAME = "manifest.jsonl"
+"""Articles in flight at once (an article sends its translation chunks together)."""
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", *HTML_SUFFIXES})
-RESULT_FORMAT = 1
+RESULT_FORMAT = 2
 """Bumped when result files change shape, so that a resumed run redoes older ones."""
-
-Status = Literal["done", "failed", "skipped", "not_started"]
-ItemT = TypeVar("ItemT")
-OutcomeT = TypeVar("OutcomeT")
-
-
-async def _bounded(
-    items: Iterable[ItemT],
-    work: Callable[[ItemT], Awaitable[OutcomeT]],
-    concurrency: int,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> AsyncGenerator[OutcomeT, None]:
-    """`work` on each item, `concurrency` at a time, outcomes in the order they finish.
-
-    Items are pulled one at a time, so memory does not grow with their number. Once
-    `should_stop()` is true no new item starts; those in flight finish. An exception from `work`
-    stops everything and is raised here.
-    """
-    iterator = iter(items)
-    finished: asyncio.Queue[tuple[OutcomeT | None, BaseException | None] | None] = asyncio.Queue()
-
-    async def worker() -> None:
-        try:
-            for item in iterator:
-                if should_stop():
-                    break
-                await finished.put((await work(item), None))
-        except Exception as exc:
-            await finished.put((None, exc))
-        finally:
-            await finished.put(None)
-
-    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
-    running = len(workers)
-    try:
-        while running:
-            message = await finished.get()
-            if message is None:
-                running -= 1
-                continue
-            outcome, error = message
-            if error is not None:
-                raise error
-            yield outcome  # type: ignore[misc]
-    finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
 
 
 @dataclass(frozen=True)
@@ -108,7 +68,7 @@ async def abatch(
         except SummarizerError as exc:
             return BatchResult(name, error=exc)
 
-    outcomes = _bounded(articles, one, concurrency)
+    outcomes = bounded(articles, one, concurrency)
     async with contextlib.aclosing(outcomes):
         async for outcome in outcomes:
             yield outcome
@@ -117,26 +77,6 @@ async def abatch(
 def _check_concurrency(concurrency: int) -> None:
     if concurrency < 1:
         raise ConfigError(f"concurrency: at least 1, got {concurrency}")
-
-
-class ManifestEntry(BaseModel):
-    """One line of a batch manifest: what happened to one article, and what it cost."""
-
-    input: str
-    """The article's path under the input folder."""
-    status: Status
-    content_hash: str | None = None
-    """SHA-256 of the article file's bytes."""
-    config: str
-    """Fingerprint of the model, prompts, task and options that made the outputs."""
-    outputs: list[str] = []
-    """Result files, relative to the output folder."""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    seconds: float = 0.0
-    attempts: int = 0
-    cached_answers: int = 0
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +131,7 @@ class FolderBatch:
         summarizer.open_cache()  # a cache that cannot be opened is bad usage, not a failure per article
         self.inputs = self._discover(recursive, pattern)
         self.config = self._fingerprint()
-        self.previous = self._read_manifest()
+        self.previous = read_manifest(self.manifest_path)
         # Which input each result file belongs to, so that one written for another input is not
         # taken for its own by a later resume (`b.txt` and `b.md` both write `b.json`).
         self._owners = {name: entry.input for entry in self.previous.values() for name in entry.outputs}
@@ -247,35 +187,13 @@ class FolderBatch:
             prompts[name] = [prompt.label, prompt.system.template, prompt.user.template]
         material = {
             "format": RESULT_FORMAT,
-            "model": settings.model,
-            "mode": settings.mode,
-            "temperature": settings.temperature,
-            # These decide whether a long article goes part by part, and how its answers may run.
-            "context_tokens": settings.context_tokens,
-            "max_output_tokens": settings.max_output_tokens,
+            **fingerprint_settings(settings),
             "job": self.job.options,
             "prompts": prompts,
             "glossary": self.summarizer.glossary.terms,
         }
         encoded = json.dumps(material, sort_keys=True, ensure_ascii=False)
         return _sha256(encoded.encode("utf-8"))[:16]
-
-    def _read_manifest(self) -> dict[str, ManifestEntry]:
-        """The latest entry per input from an earlier run; a torn last line (a crash) is ignored."""
-        entries: dict[str, ManifestEntry] = {}
-        try:
-            lines = self.manifest_path.read_text(encoding="utf-8").splitlines()
-        except (FileNotFoundError, NotADirectoryError):
-            return entries
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(self.manifest_path), f"cannot be read: {exc}") from None
-        for line in lines:
-            try:
-                entry = ManifestEntry.model_validate_json(line)
-            except ValidationError:
-                continue
-            entries[entry.input] = entry
-        return entries
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.input_dir).as_posix()
@@ -338,19 +256,10 @@ class FolderBatch:
         """
         self._prepare_output()
         recorded: dict[str, ManifestEntry] = {}
-        fd = os.open(self.manifest_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a+", encoding="utf-8") as manifest:
-            manifest.seek(0, os.SEEK_END)
-            if manifest.tell() > 0:
-                # A crash may have torn the last line: start on a fresh one (the torn one is ignored).
-                manifest.seek(manifest.tell() - 1)
-                if manifest.read(1) != "\n":
-                    manifest.write("\n")
+        with appending(self.manifest_path) as append:
 
             def record(entry: ManifestEntry) -> ManifestEntry:
-                # One write per line, flushed: a crash loses at most the line being written.
-                manifest.write(entry.model_dump_json() + "\n")
-                manifest.flush()
+                append(entry)
                 recorded[entry.input] = entry
                 if entry.status == "done":
                     self._claim(entry)
@@ -362,7 +271,7 @@ class FolderBatch:
                 return record(await self._process(path))
 
             try:
-                entries = _bounded(self.inputs, process, self.concurrency, lambda: bool(self._stop_reason()))
+                entries = bounded(self.inputs, process, self.concurrency, lambda: bool(self._stop_reason()))
                 async with contextlib.aclosing(entries):
                     async for entry in entries:
                         yield entry
@@ -371,21 +280,16 @@ class FolderBatch:
                     if self._relative(path) not in recorded:
                         yield record(self._unreached(path, reason))
             finally:
-                self._compact_manifest(recorded)
+                # The latest entry per article: this run's, else the earlier one (articles this run
+                # did not reach, and articles outside its selection).
+                compact_manifest(self.manifest_path, {**self.previous, **recorded})
 
     def _claim(self, entry: ManifestEntry) -> None:
         """Make `entry` the owner of its result files; an earlier owner loses its claim to them."""
         for name in entry.outputs:
             owner = self._owners.get(name)
             if owner is not None and owner != entry.input and owner in self.previous:
-                stale = self.previous[owner]
-                self.previous[owner] = stale.model_copy(
-                    update={
-                        "status": "not_started",
-                        "outputs": [],
-                        "error": f"its result was replaced by {entry.input}'s",
-                    }
-                )
+                self.previous[owner] = disowned(self.previous[owner], by=entry.input)
             self._owners[name] = entry.input
 
     def _unreached(self, path: Path, reason: str | None) -> ManifestEntry:
@@ -395,10 +299,17 @@ class FolderBatch:
             content_hash = _sha256(read_article_bytes(path))
         except SummarizerError:
             content_hash = None
-        earlier = self._reusable(path, content_hash) if content_hash else None
-        if earlier is not None:
-            return self._entry(relative, "skipped", content_hash, outputs=earlier.outputs)
-        return self._entry(relative, "not_started", content_hash, error=reason)
+        skipped = self._skipped(path, content_hash) if content_hash else None
+        if skipped is not None:
+            return skipped
+        return make_entry(relative, "not_started", content_hash, self.config, error=reason)
+
+    def _skipped(self, path: Path, content_hash: str) -> ManifestEntry | None:
+        """A skipped entry, if earlier outputs stand for this content and configuration."""
+        earlier = self._reusable(path, content_hash)
+        if earlier is None:
+            return None
+        return make_entry(self._relative(path), "skipped", content_hash, self.config, outputs=earlier.outputs)
 
     async def _process(self, path: Path) -> ManifestEntry:
         relative = self._relative(path)
@@ -408,16 +319,17 @@ class FolderBatch:
         try:
             data = read_article_bytes(path)
             content_hash = _sha256(data)
-            earlier = self._reusable(path, content_hash)
-            if earlier is not None:
-                return self._entry(relative, "skipped", content_hash, outputs=earlier.outputs)
+            skipped = self._skipped(path, content_hash)
+            if skipped is not None:
+                return skipped
             text = article_text(data, name, html=path.suffix.lower() in HTML_SUFFIXES)
             result = await self.summarizer.arun(self.job, text, name=name)
         except SummarizerError as exc:
-            return self._entry(
+            return make_entry(
                 relative,
                 "failed",
                 content_hash,
+                self.config,
                 prompt_tokens=exc.task_usage.prompt_tokens,
                 completion_tokens=exc.task_usage.completion_tokens,
                 attempts=exc.task_attempts,
@@ -436,13 +348,10 @@ class FolderBatch:
         except InputError as exc:
             # The answers were paid for: their tokens count, even though the result is lost.
             seconds = round(time.perf_counter() - started, 3)
-            return self._entry(relative, "failed", content_hash, seconds=seconds, error=_one_line(exc, name), **spent)
+            error = _one_line(exc, name)
+            return make_entry(relative, "failed", content_hash, self.config, seconds=seconds, error=error, **spent)
         seconds = round(time.perf_counter() - started, 3)
-        return self._entry(relative, "done", content_hash, outputs=outputs, seconds=seconds, **spent)
-
-    def _entry(self, relative: str, status: Status, content_hash: str | None, **fields: Any) -> ManifestEntry:
-        """A manifest entry of this run's configuration."""
-        return ManifestEntry(input=relative, status=status, content_hash=content_hash, config=self.config, **fields)
+        return make_entry(relative, "done", content_hash, self.config, outputs=outputs, seconds=seconds, **spent)
 
     def _write(self, path: Path, result: Result) -> list[str]:
         """Write the result files (JSON, then Markdown), each whole or not at all."""
@@ -456,13 +365,6 @@ class FolderBatch:
         except OSError as exc:
             raise InputError(str(self.output_dir / names[0]), f"cannot be written: {exc.strerror or exc}") from None
         return list(names)
-
-    def _compact_manifest(self, recorded: dict[str, ManifestEntry]) -> None:
-        """Rewrite the manifest with the latest entry per article: this run's, else the earlier one
-        (articles this run did not reach, and articles outside its selection)."""
-        latest = {**self.previous, **recorded}
-        lines = [latest[key].model_dump_json() + "\n" for key in sorted(latest)]
-        write_text_atomic(self.manifest_path, "".join(lines))
 
 
 def _has_content(path: Path) -> bool:

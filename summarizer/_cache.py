@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._answers import schema_text
-from ._config import Settings
+from ._config import Settings, cache_key_settings
 from ._errors import ConfigError, Usage
 
 logger = logging.getLogger("summarizer")
@@ -50,14 +50,9 @@ class CachedAnswer:
 def request_key(settings: Settings, response_model: type[BaseModel], messages: list[dict[str, str]]) -> str:
     """The cache key of a request: endpoint, model, messages, schema and every parameter that shapes
     the answer. The API key is not part of it: it changes no answer and must not be stored."""
-    endpoint = "embedded" if settings.embedded else settings.base_url
     material = {
         "format": CACHE_FORMAT,
-        "endpoint": endpoint,
-        "model": settings.model,
-        "mode": settings.mode,
-        "max_output_tokens": settings.max_output_tokens,
-        "temperature": settings.temperature,
+        **cache_key_settings(settings),
         "schema": [response_model.__name__, schema_text(response_model)],
         "messages": messages,
     }

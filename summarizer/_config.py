@@ -1,17 +1,18 @@
-"""Settings and their precedence: explicit argument > environment > default."""
+"""The settings, each declared once, and their precedence: explicit argument > environment > default."""
 
 from __future__ import annotations
 
 import os
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar, get_args
+from typing import Any, Literal, get_args
 
 import platformdirs
 
 from ._errors import ConfigError
+from ._setting import Effect, Setting, either
 
 Mode = Literal["json", "md_json", "tools"]
 
@@ -55,7 +56,174 @@ def default_cache_path() -> Path:
     return default_cache_dir() / CACHE_FILE_NAME
 
 
-T = TypeVar("T")
+MODES: tuple[Mode, ...] = get_args(Mode)
+"""Every instructor mode the settings take."""
+
+
+def _parse_mode(raw: str) -> Mode:
+    if raw not in MODES:
+        raise ValueError(raw)
+    return raw
+
+
+def _parse_cache(raw: str) -> Path | bool:
+    return False if raw.lower() in CACHE_OFF_WORDS else Path(raw).expanduser()
+
+
+def _endpoint(base_url: str | None) -> str:
+    return "embedded" if base_url is None else base_url
+
+
+BASE_URL = Setting[str | None](
+    "base_url",
+    None,
+    Effect.SERVER,
+    env=ENV_BASE_URL,
+    parse=str,
+    strip=False,
+    flags=("--base-url",),
+    help="OpenAI-compatible endpoint; unset: the embedded server.",
+    label="endpoint",
+    identify=_endpoint,
+)
+API_KEY = Setting[str | None](
+    "api_key",
+    None,
+    Effect.NOTHING,
+    env=ENV_API_KEY,
+    parse=str,
+    strip=False,
+    flags=("--api-key",),
+    help="API key (never printed).",
+    secret=True,
+)
+MODEL = Setting[str | None](
+    "model",
+    None,  # then the endpoint's own: see resolve_settings
+    Effect.ANSWER,
+    env=ENV_MODEL,
+    parse=str,
+    strip=False,
+    flags=("--model", "-m"),
+    help=f"Model name (embedded: {EMBEDDED_MODEL}; OpenAI: {OPENAI_DEFAULT_MODEL}).",
+)
+MODE = Setting[Mode](
+    "mode",
+    DEFAULT_MODE,
+    Effect.ANSWER,
+    env=ENV_MODE,
+    parse=_parse_mode,
+    expected=either(MODES),
+    flags=("--mode",),
+    help="instructor mode (default json, which works everywhere).",
+    cli_type=str,
+    choices=MODES,
+)
+TIMEOUT = Setting[float](
+    "timeout",
+    DEFAULT_TIMEOUT,
+    Effect.NOTHING,
+    env=ENV_TIMEOUT,
+    parse=float,
+    expected="seconds",
+    flags=("--timeout",),
+    help=f"Seconds per request [{DEFAULT_TIMEOUT:g}].",
+)
+RETRIES = Setting[int](
+    "retries",
+    DEFAULT_RETRIES,
+    Effect.NOTHING,
+    env=ENV_RETRIES,
+    parse=int,
+    expected="a whole number",
+    flags=("--retries",),
+    help=f"Transport retries per request [{DEFAULT_RETRIES}].",
+)
+REASKS = Setting[int](
+    "reasks",
+    DEFAULT_REASKS,
+    Effect.NOTHING,
+    env=ENV_REASKS,
+    parse=int,
+    expected="a whole number",
+    flags=("--reasks",),
+    help=f"Re-asks after an invalid answer [{DEFAULT_REASKS}].",
+)
+MAX_OUTPUT_TOKENS = Setting[int](
+    "max_output_tokens",
+    DEFAULT_MAX_OUTPUT_TOKENS,
+    Effect.ANSWER,
+    env=ENV_MAX_OUTPUT_TOKENS,
+    parse=int,
+    expected="a whole number",
+    flags=("--max-output-tokens",),
+    help=f"Tokens per answer [{DEFAULT_MAX_OUTPUT_TOKENS}].",
+)
+CONTEXT_TOKENS = Setting[int](
+    "context_tokens",
+    DEFAULT_CONTEXT_TOKENS,
+    Effect.RESULT,
+    env=ENV_CONTEXT_TOKENS,
+    parse=int,
+    expected="a whole number",
+    flags=("--context-tokens",),
+    help=f"The model's context window [{DEFAULT_CONTEXT_TOKENS}].",
+)
+PROMPTS_DIR = Setting[Path | None](
+    "prompts_dir",
+    None,
+    Effect.CONTENT,
+    env=ENV_PROMPTS,
+    parse=Path,
+    expected="a folder",
+    flags=("--prompts",),
+    help="Folder of prompt templates to use.",
+)
+GLOSSARY = Setting[Path | None](
+    "glossary",
+    None,
+    Effect.CONTENT,
+    env=ENV_GLOSSARY,
+    parse=Path,
+    expected="a file",
+    flags=("--glossary",),
+    help="Glossary file (TSV or YAML: source term, English term, note), added to the built-in terms.",
+    field="glossary_path",
+)
+CACHE = Setting[Path | bool](
+    "cache",
+    True,  # the default file
+    Effect.NOTHING,
+    env=ENV_CACHE,
+    parse=_parse_cache,
+    expected="a file or off",
+    flags=("--cache",),
+    help=f"Response cache file [{ENV_CACHE}, else {CACHE_FILE_NAME} in the user cache folder].",
+    cli_type=Path,
+    cli_envvar=False,
+    off_flag="--no-cache",
+    off_help=f"Neither read nor fill the response cache ({ENV_CACHE}=off).",
+    field="cache_path",
+)
+# Set in code only (dataclasses.replace), yet it shapes answers: declared for the key and the fingerprint.
+TEMPERATURE = Setting[float]("temperature", DEFAULT_TEMPERATURE, Effect.ANSWER)
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    BASE_URL,
+    API_KEY,
+    MODEL,
+    MODE,
+    TIMEOUT,
+    RETRIES,
+    REASKS,
+    MAX_OUTPUT_TOKENS,
+    CONTEXT_TOKENS,
+    PROMPTS_DIR,
+    GLOSSARY,
+    CACHE,
+    TEMPERATURE,
+)
+"""Every setting, in the order the command line lists its options."""
 
 
 @dataclass(frozen=True)
@@ -96,29 +264,6 @@ class Settings:
         return urllib.parse.urlunsplit(parts._replace(netloc=host))
 
 
-def _parse(env: Mapping[str, str], name: str, convert: Callable[[str], T], expected: str) -> T | None:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return convert(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name}: expected {expected}, got {raw!r}") from None
-
-
-def _parse_mode(raw: str) -> Mode:
-    if raw not in get_args(Mode):
-        raise ValueError(raw)
-    return raw  # type: ignore[return-value]
-
-
-def _first(*values: T | None, default: T) -> T:
-    for value in values:
-        if value is not None:
-            return value
-    return default
-
-
 def resolve_settings(
     *,
     base_url: str | None = None,
@@ -142,69 +287,58 @@ def resolve_settings(
     Paths may be given as `str` or `Path`.
     """
     env = os.environ if env is None else env
-    env_base_url = env.get(ENV_BASE_URL) or None
-    env_api_key = env.get(ENV_API_KEY) or None
-    chosen_key = _first(api_key, env_api_key, default="") or None
-    chosen_url = _first(base_url, env_base_url, default="") or None
+    # An empty argument counts as unset too: `--api-key ""` drops a key the environment holds.
+    chosen_key = API_KEY.pick(api_key, env) or None
+    chosen_url = BASE_URL.pick(base_url, env) or None
     if chosen_url is None and chosen_key is not None:
         chosen_url = OPENAI_BASE_URL
     if chosen_url is not None:
         chosen_url = chosen_url.rstrip("/")
-
-    chosen_model = _first(model, env.get(ENV_MODEL) or None, default="") or None
-    if chosen_model is None:
-        if chosen_url is None:
-            chosen_model = EMBEDDED_MODEL
-        elif chosen_url == OPENAI_BASE_URL:
-            chosen_model = OPENAI_DEFAULT_MODEL
-        else:
-            raise ConfigError(f"no model named for {chosen_url}: pass --model or set {ENV_MODEL}")
+    chosen_model = MODEL.pick(model, env) or _default_model(chosen_url)
 
     settings = Settings(
         base_url=chosen_url,
         api_key=chosen_key or PLACEHOLDER_API_KEY,
         model=chosen_model,
-        mode=_first(mode, _parse(env, ENV_MODE, _parse_mode, "json, md_json or tools"), default=DEFAULT_MODE),
-        timeout=_first(timeout, _parse(env, ENV_TIMEOUT, float, "seconds"), default=DEFAULT_TIMEOUT),
-        retries=_first(retries, _parse(env, ENV_RETRIES, int, "a whole number"), default=DEFAULT_RETRIES),
-        reasks=_first(reasks, _parse(env, ENV_REASKS, int, "a whole number"), default=DEFAULT_REASKS),
-        max_output_tokens=_first(
-            max_output_tokens,
-            _parse(env, ENV_MAX_OUTPUT_TOKENS, int, "a whole number"),
-            default=DEFAULT_MAX_OUTPUT_TOKENS,
-        ),
-        context_tokens=_first(
-            context_tokens,
-            _parse(env, ENV_CONTEXT_TOKENS, int, "a whole number"),
-            default=DEFAULT_CONTEXT_TOKENS,
-        ),
-        prompts_dir=_first(_path(prompts_dir), _parse(env, ENV_PROMPTS, Path, "a folder"), default=None),
-        cache_path=_cache_path(cache, env.get(ENV_CACHE, "").strip()),
-        glossary_path=_first(_path(glossary), _parse(env, ENV_GLOSSARY, Path, "a file"), default=None),
+        mode=MODE.pick(mode, env),
+        timeout=TIMEOUT.pick(timeout, env),
+        retries=RETRIES.pick(retries, env),
+        reasks=REASKS.pick(reasks, env),
+        max_output_tokens=MAX_OUTPUT_TOKENS.pick(max_output_tokens, env),
+        context_tokens=CONTEXT_TOKENS.pick(context_tokens, env),
+        prompts_dir=PROMPTS_DIR.pick(_path(prompts_dir), env),
+        cache_path=_cache_file(CACHE.pick(_cache_argument(cache), env)),
+        glossary_path=GLOSSARY.pick(_path(glossary), env),
     )
     _check_ranges(settings)
     return settings
+
+
+def _default_model(base_url: str | None) -> str:
+    if base_url is None:
+        return EMBEDDED_MODEL
+    if base_url == OPENAI_BASE_URL:
+        return OPENAI_DEFAULT_MODEL
+    raise ConfigError(f"no model named for {base_url}: pass --model or set {ENV_MODEL}")
 
 
 def _path(value: str | os.PathLike[str] | None) -> Path | None:
     return None if value is None else Path(value).expanduser()
 
 
-def _cache_path(cache: str | os.PathLike[str] | bool | None, env_value: str) -> Path | None:
-    if isinstance(cache, (str, os.PathLike)):
-        return _path(cache)
-    if cache is None:
-        if env_value.lower() in CACHE_OFF_WORDS:
-            return None
-        cache = Path(env_value).expanduser() if env_value else True
+def _cache_argument(cache: str | os.PathLike[str] | bool | None) -> Path | bool | None:
+    return _path(cache) if isinstance(cache, (str, os.PathLike)) else cache
+
+
+def _cache_file(cache: Path | bool) -> Path | None:
     if cache is True:
         return default_cache_path()
     return cache or None
 
 
 def _check_ranges(settings: Settings) -> None:
-    if settings.mode not in get_args(Mode):
-        raise ConfigError(f"mode: expected json, md_json or tools, got {settings.mode!r}")
+    if settings.mode not in MODES:
+        raise ConfigError(f"mode: expected {MODE.expected}, got {settings.mode!r}")
     if settings.timeout <= 0:
         raise ConfigError(f"timeout: must be positive, got {settings.timeout}")
     if settings.retries < 0 or settings.reasks < 0:
@@ -215,3 +349,13 @@ def _check_ranges(settings: Settings) -> None:
         raise ConfigError(
             f"context tokens ({settings.context_tokens}) must exceed max output tokens ({settings.max_output_tokens})"
         )
+
+
+def cache_key_settings(settings: Settings) -> dict[str, object]:
+    """The settings that shape each request's answer, as the response cache key holds them."""
+    return dict(setting.identity(settings) for setting in SETTINGS if setting.effect.in_cache_key)
+
+
+def fingerprint_settings(settings: Settings) -> dict[str, object]:
+    """The settings that shape a result, as a batch's fingerprint holds them."""
+    return dict(setting.identity(settings) for setting in SETTINGS if setting.effect.in_fingerprint)

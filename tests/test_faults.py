@@ -407,7 +407,8 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
         with lock:
             counts[Path(path).name] += 1
 
-    monkeypatch.setattr("summarizer._batch.write_text_atomic", counting)
+    for module in ("summarizer._batch", "summarizer._manifest"):
+        monkeypatch.setattr(f"{module}.write_text_atomic", counting)
     yield counts
 
 

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ._batch import FolderBatch, ManifestEntry, PlannedArticle
+from .._batch import FolderBatch, PlannedArticle
+from .._manifest import ManifestEntry
 
 
 class BatchProgress:
@@ -55,7 +56,7 @@ class BatchProgress:
             self._progress.stop()
 
 
-def plan_table(plan: list[PlannedArticle]) -> Table:
+def _plan_table(plan: list[PlannedArticle]) -> Table:
     """A dry run's plan: each article, what would happen, and the prompt tokens it would send."""
     table = Table(title="Dry run: nothing sent", title_justify="left")
     table.add_column("article")
@@ -71,7 +72,7 @@ def plan_table(plan: list[PlannedArticle]) -> Table:
     return table
 
 
-def report_table(run: FolderBatch, entries: list[ManifestEntry]) -> Table:
+def _report_table(run: FolderBatch, entries: list[ManifestEntry]) -> Table:
     """The closing summary: articles per status, tokens, answers from the cache, where the manifest is."""
     table = Table(title=f"Batch {run.job.task}: {run.input_dir} -> {run.output_dir}", title_justify="left")
     table.add_column("")
@@ -84,3 +85,13 @@ def report_table(run: FolderBatch, entries: list[ManifestEntry]) -> Table:
     table.add_row("answers from the cache", str(sum(entry.cached_answers for entry in entries)))
     table.add_row("manifest", str(run.manifest_path))
     return table
+
+
+def print_plan(plan: list[PlannedArticle]) -> None:
+    """Print a dry run's plan on stdout."""
+    Console(soft_wrap=True).print(_plan_table(plan))
+
+
+def print_report(run: FolderBatch, entries: list[ManifestEntry]) -> None:
+    """Print the closing summary of a run on stdout."""
+    Console(soft_wrap=True).print(_report_table(run, entries))
