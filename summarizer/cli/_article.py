@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
 from .._config import Settings
+from .._events import ProgressHandler
 from .._factcheck import check_result
 from .._files import check_writable, write_text_atomic
 from .._hygiene import clean_article
@@ -42,12 +43,16 @@ def _choose_format(chosen: OutputFormat | None, output: Path | None) -> OutputFo
     return OutputFormat.markdown if sys.stdout.isatty() else OutputFormat.json
 
 
-def _status(message: str) -> Any:
+@contextmanager
+def _stage_status(label: str) -> Iterator[ProgressHandler | None]:
+    """A spinner on stderr with the task's stage and the model's speed, on a terminal only."""
     if not sys.stderr.isatty():
-        return nullcontext()
-    from rich.console import Console  # noqa: PLC0415 - rich loads only when a terminal shows a spinner
+        yield None
+        return
+    from ._progress import StageStatus  # noqa: PLC0415 - rich loads only when a terminal shows a spinner
 
-    return Console(stderr=True).status(message)
+    with StageStatus(label) as status:
+        yield status.show
 
 
 def _cannot_write(output: Path, exc: OSError) -> NoReturn:
@@ -82,7 +87,10 @@ def _run_task(
             _cannot_write(output, exc)
     with errors_reported(name, verbose=verbose):
         text = read_stream(sys.stdin.buffer) if article == STDIN_NAME else read_article(article)
-        with Summarizer(settings) as summarizer, _status(f"{name} on {settings.model}…"):
+        with (
+            _stage_status(f"{name} on {settings.model}") as status,
+            Summarizer(settings, progress=status) as summarizer,
+        ):
             result = task(summarizer, text, name)
         _emit(result, _choose_format(fmt, output), output)
 

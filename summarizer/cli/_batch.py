@@ -41,7 +41,10 @@ def batch(
         DEFAULT_SUMMARY_WORDS
     ),
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-j", min=1, help="Articles in flight (one request each).")
+        int,
+        typer.Option(
+            "--concurrency", "-j", min=1, help="Articles in flight (each sends its translation chunks together)."
+        ),
     ] = DEFAULT_CONCURRENCY,
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Include sub-folders.")] = False,
     pattern: Annotated[str, typer.Option("--glob", help="Only files whose name matches this pattern.")] = "*",

@@ -1,4 +1,4 @@
-"""What the batch command shows: a progress bar on a terminal, the plan of a dry run, the closing report."""
+"""What the CLI shows on a terminal: a task's stage, a batch's progress bar, a dry run's plan, the closing report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from .._batch import FolderBatch, PlannedArticle
+from .._events import Progress as TaskProgress
 from .._manifest import ManifestEntry
 
 
@@ -95,3 +96,24 @@ def print_plan(plan: list[PlannedArticle]) -> None:
 def print_report(run: FolderBatch, entries: list[ManifestEntry]) -> None:
     """Print the closing summary of a run on stdout."""
     Console(soft_wrap=True).print(_report_table(run, entries))
+
+
+class StageStatus:
+    """One task's stage on a terminal: "a.txt on model: translating 1/2 · 14.2 tok/s"."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._status = Console(stderr=True).status(f"{label}…")
+
+    def show(self, progress: TaskProgress) -> None:
+        """Show where the task is now."""
+        self._status.update(f"{self.label}: {progress}")
+
+    def __enter__(self) -> StageStatus:
+        self._status.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._status.stop()
