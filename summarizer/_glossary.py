@@ -21,6 +21,17 @@ BUILTIN_TERMS: tuple[tuple[str, str], ...] = (
     ("Ủy ban nhân dân", "People's Committee"),
     ("UBND", "People's Committee"),
     ("Tỉnh ủy", "Provincial Party Committee"),
+    ("Phó Bí thư", "Deputy Secretary"),
+    ("Bí thư", "Secretary"),
+    ("Phó Thủ tướng", "Deputy Prime Minister"),
+    ("Thủ tướng", "Prime Minister"),
+    ("Chính phủ", "Government"),
+    ("Bộ Giao thông Vận tải", "Ministry of Transport"),
+    ("Bộ Kế hoạch và Đầu tư", "Ministry of Planning and Investment"),
+    ("Bộ Tài chính", "Ministry of Finance"),
+    ("Bộ Công Thương", "Ministry of Industry and Trade"),
+    ("Thứ trưởng", "Deputy Minister"),
+    ("Bộ trưởng", "Minister"),
     ("Phó Chủ tịch", "Vice Chairman"),
     ("Chủ tịch", "Chairman"),
     ("Tổng Giám đốc", "General Director"),
@@ -121,8 +132,60 @@ def _names(text: str) -> Iterable[str]:
 
 
 def _flush(words: list[str]) -> Iterable[str]:
-    if len(words) >= 2 and any(VIETNAMESE_LETTER.search(w) for w in words):
-        yield " ".join(words)
+    """The names in a run of capitalized words: a title or honorific before a name is no part of
+    it ("Ông Chen Tao" is Mr Chen Tao), and a province names a place, not a person ("Bắc Ninh
+    Nguyễn Anh Tuấn" is two names)."""
+    for run in _split_at_places(_without_title(words)):
+        if len(run) >= 2 and any(VIETNAMESE_LETTER.search(w) for w in run):
+            yield " ".join(run)
+
+
+TITLES = frozenset(
+    title.casefold()
+    for title in (
+        "Ông", "Bà", "Anh", "Chị", "Cô", "Chú", "Bác", "Cụ", "Em", "Đồng chí", "Bí thư", "Phó Bí thư",
+        "Chủ tịch", "Phó Chủ tịch", "Thủ tướng", "Phó Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Giám đốc",
+        "Phó Giám đốc", "Tổng Giám đốc", "Trưởng ban", "Phó Trưởng ban", "Chủ nhiệm", "Đại sứ", "Tổng thống",
+        "Chủ tịch nước", "Tổng Bí thư", "Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá",
+        "Tiến sĩ", "TS.", "PGS.TS", "GS.TS", "ThS.", "Luật sư", "Bác sĩ", "Nhà báo", "Giáo sư",
+        "Bí thư Tỉnh ủy", "Phó Bí thư Tỉnh ủy", "Chủ tịch UBND tỉnh", "Phó Chủ tịch UBND tỉnh",
+    )
+)  # fmt: skip
+"""Titles and honorifics that come before a name and are a role, never part of the name."""
+PROVINCES = (
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bà Rịa-Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh",
+    "Bến Tre", "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng",
+    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam",
+    "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa",
+    "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An",
+    "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh",
+    "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế",
+    "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Hồ Chí Minh",
+)  # fmt: skip
+"""Vietnam's provinces and centrally run cities: place names that a run of capitals may hold."""
+_PLACE_WORDS = tuple(tuple(place.casefold().split()) for place in sorted(PROVINCES, key=len, reverse=True))
+
+
+def _without_title(words: list[str]) -> list[str]:
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in TITLES:
+            return _without_title(words[size:])
+    return words
+
+
+def _split_at_places(words: list[str]) -> list[list[str]]:
+    runs: list[list[str]] = [[]]
+    folded = [word.casefold() for word in words]
+    start = 0
+    while start < len(words):
+        place = next((p for p in _PLACE_WORDS if tuple(folded[start : start + len(p)]) == p), None)
+        if place is None:
+            runs[-1].append(words[start])
+            start += 1
+            continue
+        runs += [words[start : start + len(place)], []]
+        start += len(place)
+    return [run for run in runs if run]
 
 
 DEFAULT_GLOSSARY = Glossary()

@@ -7,10 +7,18 @@ import json
 import pytest
 
 from summarizer import Summarizer, clean_article, resolve_settings
-from summarizer._answers import BriefDraft, FigureNote
+from summarizer._answers import BriefDraft, Entity, FigureNote
+from summarizer._errors import Usage
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
-from summarizer._pipeline._brief import described_figures, source_form, trimmed_points, trimmed_summary
+from summarizer._pipeline._brief import (
+    assembled_brief,
+    described_figures,
+    source_form,
+    trimmed_points,
+    trimmed_summary,
+)
+from summarizer._results import RunInfo
 from summarizer._text import count_words
 
 from .conftest import VI_SEED
@@ -18,6 +26,9 @@ from .fake_server import Reply, ScriptedServer, chat_completion
 
 ARTICLE = clean_article(VI_SEED.read_text(encoding="utf-8"))
 FIGURES = extract_figures(ARTICLE.text, "vi")
+_META = RunInfo(
+    source_name="a", source_language="vi", model="m", prompt_version="brief@2", attempts=1, usage=Usage(), seconds=0
+)
 
 
 @pytest.mark.parametrize(
@@ -92,3 +103,32 @@ def test_repairs_made_while_building_the_brief_reach_its_warnings() -> None:
     warnings = " | ".join(brief.meta.warnings)
     assert "cut to" in warnings and "kept the first 6" in warnings and "'Nobody Here'" in warnings
     assert "did not say what '33'" in warnings
+
+
+def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
+    article = clean_article(
+        "Phó Chủ tịch UBND tỉnh Nguyễn Văn An tiếp ông Chen Tao.\n\n"
+        "Nhà máy của Amkor Technology Việt Nam tại Bắc Ninh đã hoạt động."
+    )
+    draft = BriefDraft(
+        headline="H",
+        summary=" ".join(["A plant opened in Bac Ninh."] * 12),
+        key_points=["a", "b", "c"],
+        figures=[],
+        people=[
+            Entity(source="Phó Chủ tịch UBND tỉnh Nguyễn Văn An", english="Vice Chairman Nguyen Van An", role=""),
+            Entity(source="ông Chen Tao", english="Mr Chen Tao", role="investor"),
+        ],
+        places=[
+            Entity(source="Bắc Ninh", english="Bac Ninh", role="province"),
+            Entity(source="Amkor Technology Việt Nam", english="Amkor Technology Vietnam", role="plant"),
+        ],
+    )
+    warnings: list[str] = []
+    brief = assembled_brief(draft, article, [], DEFAULT_GLOSSARY, warnings)(_META)
+    assert [(p.source, p.english, p.role) for p in brief.people] == [
+        ("Nguyễn Văn An", "Nguyen Van An", "Vice Chairman"),
+        ("Chen Tao", "Chen Tao", "investor"),
+    ]
+    assert [o.english for o in brief.organizations] == ["Amkor Technology Vietnam"]
+    assert [p.english for p in brief.places] == ["Bac Ninh"] and not warnings

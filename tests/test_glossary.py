@@ -35,3 +35,11 @@ def test_english_check_catches_every_vietnamese_letter_and_decomposed_text() -> 
     assert not is_english("cũng nghĩ")
     assert not is_english(unicodedata.normalize("NFD", "Bắc Ninh"))
     assert is_english("Bac Ninh attracted $400 million")
+
+
+def test_the_name_finder_splits_at_titles_and_provinces() -> None:
+    text = "Bí thư Tỉnh ủy Bắc Ninh Nguyễn Anh Tuấn tiếp Ông Chen Tao. Chủ tịch UBND tỉnh Vương Quốc Tuấn dự họp."
+    names = {source: english for source, english in DEFAULT_GLOSSARY.terms_in(text)}
+    assert names["Bắc Ninh"] == "Bac Ninh" and names["Nguyễn Anh Tuấn"] == "Nguyen Anh Tuan"
+    assert names["Vương Quốc Tuấn"] == "Vuong Quoc Tuan"
+    assert not [source for source in names if "Bắc Ninh Nguyễn" in source or source.startswith("Ông")]

@@ -13,7 +13,7 @@ from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, Bri
 from .._checks import BriefChecks
 from .._factlock import missing_figures
 from .._figures import SourceFigure, extract_figures
-from .._glossary import Glossary
+from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._results import Brief, Figure
 from .._text import count_words, strip_marks
@@ -47,9 +47,15 @@ def assembled_brief(
     result (whose metadata carries them) is built."""
     warnings.extend(str(fault) for fault in missing_figures(draft.prose, figures))
     brief_figures = described_figures(figures, draft, warnings)
+    # A company listed as a place is an organisation; a person's title is a role, not a name.
+    companies = [place for place in draft.places if _is_company(place)]
+    listed = {
+        "people": [_without_title(person, glossary) for person in draft.people],
+        "organizations": [*draft.organizations, *companies],
+        "places": [place for place in draft.places if place not in companies],
+    }
     people, organizations, places = (
-        traceable(getattr(draft, kind), article, kind, glossary, warnings)
-        for kind in ("people", "organizations", "places")
+        traceable(listed[kind], article, kind, glossary, warnings) for kind in ("people", "organizations", "places")
     )
     summary = trimmed_summary(draft.summary, warnings)
     points = trimmed_points(draft.key_points, warnings)
@@ -112,9 +118,49 @@ def traceable(
     return kept
 
 
+_ENGLISH_TITLES = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?|"
+    + "|".join(re.escape(english) for source, english in BUILTIN_TERMS if source.casefold() in TITLES)
+    + r")\s+(?=\S)",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Dr|Prof)\.?", re.IGNORECASE)
+_VI_HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "cụ", "em", "đồng chí", ""})
+_COMPANY_SOURCE = re.compile(r"\b(?:Công ty|Tập đoàn|Ngân hàng|Tổng công ty)\b", re.IGNORECASE)
+
+
+def _without_title(person: Entity, glossary: Glossary) -> Entity:
+    """`person` with a title written into the name moved to the role: "Chủ tịch Chen Tao" is Chen
+    Tao, chairman (the role keeps what the model wrote, or takes the title if it wrote none)."""
+    english, source = person.english, person.source
+    titles: list[str] = []
+    while match := _ENGLISH_TITLES.match(english):
+        if not _HONORIFIC.fullmatch(match.group(0).strip()):
+            titles.append(match.group(0).strip())
+        english = english[match.end() :]
+    words = source.split()
+    for size in (6, 5, 4, 3, 2, 1):
+        while len(words) > size and " ".join(words[:size]).casefold() in TITLES:
+            words = words[size:]
+    if english == person.english and len(words) == len(source.split()):
+        return person
+    dropped = " ".join(source.split()[: len(source.split()) - len(words)])
+    spoken = "" if dropped.casefold() in _VI_HONORIFICS else glossary.apply(dropped)
+    role = person.role.strip() or ", ".join(titles) or spoken
+    return person.model_copy(update={"english": english, "source": " ".join(words), "role": role})
+
+
+def _is_company(entity: Entity) -> bool:
+    return bool(_COMPANY_NAME.search(entity.english) or _COMPANY_SOURCE.search(entity.source))
+
+
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*\s*|$)")
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 _COMPANY_WORDS = re.compile(r"\b(?:Group|Corporation|Company|Co\.|Ltd\.?|JSC)\b", re.IGNORECASE)
+"""Words the model adds to a company's name ("... Technology Group"): tried without them."""
+_COMPANY_NAME = re.compile(
+    r"\b(?:Group|Corporation|Company|Co\.|Ltd\.?|JSC|Inc\.?|Technology|Bank|Holdings)\b", re.IGNORECASE
+)
 
 
 def source_form(name: str, text: str, glossary: Glossary) -> str | None:
