@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ._bounded import bounded
+from ._concurrency import bounded
 from ._config import fingerprint_settings
 from ._errors import ConfigError, InputError, SummarizerError, Usage
 from ._files import make_private_dirs, write_text_atomic
