@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import sys
 import threading
@@ -41,6 +42,15 @@ def chat_completion(content: str, *, prompt_tokens: int = 10, completion_tokens:
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+def paragraph_numbers(body: dict[str, Any] | str) -> list[int]:
+    """The numbers of the paragraphs a translation request (its body or its user message) asks for;
+    none for any other request."""
+    user = body if isinstance(body, str) else body["messages"][1]["content"]
+    if "<paragraphs>" not in user:
+        return []
+    return [int(n) for n in re.findall(r"^\[(\d+)\]", user.split("<paragraphs>")[1], re.MULTILINE)]
 
 
 Script = list[Reply] | Callable[[dict[str, Any]], Reply]

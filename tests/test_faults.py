@@ -14,6 +14,7 @@ the gate ask for, not on the wall clock. Replies that must come in a given order
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter
@@ -97,6 +98,7 @@ class FaultCase:
 
 
 _EXACT_TRANSPORT = range(TRANSPORT_TRIES, TRANSPORT_TRIES + 1)
+_ANSWER_NUMBERS = itertools.count(1)
 FAULTS = [
     FaultCase(
         "429 with Retry-After",
@@ -150,7 +152,8 @@ FAULTS = [
     ),
     FaultCase(
         "schema never met",
-        lambda: Reply(body=chat_completion('{"headline": 1}')),
+        # A different invalid answer each time: one repeated word for word ends the re-asks early.
+        lambda: Reply(body=chat_completion(f'{{"headline": {next(_ANSWER_NUMBERS)}}}')),
         (EXIT_OUTPUT,),
         range(ANSWER_TRIES, ANSWER_TRIES + 1),
         f"the model's answer did not fit the BriefDraft schema after {ANSWER_TRIES} attempt(s): ",
@@ -231,7 +234,7 @@ def requested_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def test_single_brief_meets_a_fault(case: FaultCase, tmp_path: Path) -> None:
     article = make_folder(tmp_path, 2) / "a02.txt"
     out = tmp_path / "brief.json"
-    with FaultServer([case.reply()]) as server:
+    with FaultServer(lambda body, n: case.reply()) as server:
         result = run_brief(server, article, "-o", str(out))
     assert result.exit_code in case.exit_code, f"{result.stderr!r} {result.exception!r}"
     assert len(server.requests) in case.requests
@@ -356,7 +359,7 @@ def test_attempts_never_multiply(retries: int, reasks: int) -> None:
         _backend(server, retries=retries, reasks=reasks).complete(Colour, MESSAGES)
     assert len(server.requests) == retries + 1
     with (
-        FaultServer([Reply(body=chat_completion('{"colour": "red"}'))]) as server,
+        FaultServer(lambda body, n: Reply(body=chat_completion(f'{{"colour": "red {n}"}}'))) as server,
         pytest.raises(OutputValidationError) as caught,
     ):
         _backend(server, retries=retries, reasks=reasks).complete(Colour, MESSAGES)

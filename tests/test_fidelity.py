@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
 
 from .conftest import VI_SEED
-from .fake_server import Reply, ScriptedServer, chat_completion
+from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
 runner = CliRunner()
 loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -185,11 +184,8 @@ def test_glossary_terms_reach_the_translation_prompt_and_are_verified(tmp_path: 
 def test_each_translation_chunk_sees_the_source_paragraph_before_it() -> None:
     paragraphs = [f"Đoạn {n}: tỉnh Bắc Ninh thu hút thêm vốn đầu tư vào khu công nghiệp mới." * 6 for n in range(1, 12)]
 
-    def numbers_in(prompt: str) -> list[int]:
-        return [int(n) for n in re.findall(r"^\[(\d+)\]", prompt.split("<paragraphs>")[1], re.MULTILINE)]
-
     def replies(body: dict[str, Any]) -> Reply:
-        numbers = numbers_in(body["messages"][1]["content"])
+        numbers = paragraph_numbers(body["messages"][1]["content"])
         text = [
             {"n": n, "text": f"Paragraph {n}: Bac Ninh draws more investment to a new industrial park."}
             for n in numbers
@@ -199,9 +195,9 @@ def test_each_translation_chunk_sees_the_source_paragraph_before_it() -> None:
     with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
         translation = summarizer.translate("\n\n".join(paragraphs), to="en")
     # The chunks go out side by side, so the paragraph before a chunk goes along as the source has it.
-    prompts = sorted((r["body"]["messages"][-1]["content"] for r in server.requests), key=numbers_in)
+    prompts = sorted((r["body"]["messages"][-1]["content"] for r in server.requests), key=paragraph_numbers)
     assert len(prompts) >= 2 and "(none: this is the start)" in prompts[0]
-    last = numbers_in(prompts[0])[-1]
+    last = paragraph_numbers(prompts[0])[-1]
     assert f"[{last}] {paragraphs[last - 1]}" in prompts[1].split("<paragraphs>")[0]
     assert [p.translation[:12] for p in translation.paragraphs] == [f"Paragraph {n}:"[:12] for n in range(1, 12)]
 
@@ -283,9 +279,7 @@ def test_a_small_number_written_as_a_word_is_no_lost_figure() -> None:
 @loopback
 def test_a_translation_cut_off_at_the_token_limit_is_asked_again_in_halves() -> None:
     def replies(body: dict[str, Any]) -> Reply:
-        numbers = [
-            int(n) for n in re.findall(r"^\[(\d+)\]", body["messages"][1]["content"].split("<paragraphs>")[1], re.M)
-        ]
+        numbers = paragraph_numbers(body)
         if len(numbers) > 1:
             cut = chat_completion('{"paragraphs": [{"n": 1, "text": "We are constantly, constantly, constantly')
             cut["choices"][0]["finish_reason"] = "length"

@@ -4,14 +4,13 @@ and one that cannot be mended is kept with a flag, or left untranslated and flag
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 
 from summarizer import OutputValidationError, Summarizer, render_markdown, resolve_settings
 
-from .fake_server import Reply, ScriptedServer, chat_completion
+from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
 loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 SOURCES = [
@@ -41,11 +40,6 @@ BRIEF = json.dumps(
 )
 
 
-def _numbers(body: dict[str, Any]) -> list[int]:
-    user = body["messages"][1]["content"]
-    return [int(n) for n in re.findall(r"^\[(\d+)\]", user.split("<paragraphs>")[1], re.MULTILINE)]
-
-
 def _server(second: str, *, first: str | None = None) -> ScriptedServer:
     """Answers every translation request well, but writes paragraph 2 as `second` (and paragraph 1 as
     `first`, if given) every time it is asked."""
@@ -53,7 +47,7 @@ def _server(second: str, *, first: str | None = None) -> ScriptedServer:
     def replies(body: dict[str, Any]) -> Reply:
         if "<paragraphs>" not in body["messages"][1]["content"]:
             return Reply(body=chat_completion(BRIEF))
-        numbers = _numbers(body)
+        numbers = paragraph_numbers(body)
         texts = {n: ENGLISH[n - 1] for n in numbers}
         if 2 in texts:
             texts[2] = second
@@ -74,7 +68,7 @@ def test_only_the_failing_paragraph_is_asked_again_and_the_others_are_kept() -> 
     left = "The Ministry of Transport said the new road would be built soon, ông Lê Văn Thành cho biết."
     with _server(left) as server, _summarizer(server) as summarizer:
         translation = summarizer.translate(ARTICLE, to="en")
-    sent = [_numbers(request["body"]) for request in server.requests]
+    sent = [paragraph_numbers(request["body"]) for request in server.requests]
     # The chunk once, then paragraph 2 alone with its re-ask: never the whole chunk again.
     assert sent == [[1, 2, 3], [2], [2]]
     # Mended first where a rule can (the name loses its marks), then kept and flagged.
@@ -120,3 +114,15 @@ def test_a_brief_goes_out_without_the_paragraph_that_could_not_be_translated_and
     assert ENGLISH[0] in brief_prompt and ENGLISH[2] in brief_prompt and "Bộ Giao thông" not in brief_prompt
     assert brief.headline == "Province approves an economic plan"
     assert any(w.startswith("paragraph 2 could not be translated") for w in brief.meta.warnings)
+
+
+@loopback
+def test_a_reask_answered_word_for_word_as_before_is_not_asked_a_third_time() -> None:
+    left = "The Ministry of Transport said the new road would be built soon, ông Lê Văn Thành cho biết."
+    with _server(left) as server:
+        settings = resolve_settings(base_url=server.base_url, model="m", retries=0, reasks=5, cache=False, env={})
+        with Summarizer(settings) as summarizer:
+            translation = summarizer.translate(ARTICLE, to="en")
+    # The chunk once; paragraph 2 alone, and one re-ask, answered as before: five allowed, one sent.
+    assert [paragraph_numbers(request["body"]) for request in server.requests] == [[1, 2, 3], [2], [2]]
+    assert translation.meta.attempts == 3 and translation.paragraphs[1].flags

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import threading
 from collections.abc import Generator
 from typing import Any
@@ -21,7 +20,7 @@ from summarizer._errors import Usage
 from summarizer._hygiene import clean_article
 from summarizer._pipeline import Fork, Notes, Request
 
-from .fake_server import Reply, ScriptedServer, chat_completion
+from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
 loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 ORDINALS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
@@ -44,11 +43,6 @@ BRIEF = json.dumps(
 )
 
 
-def _numbers(body: dict[str, Any]) -> list[int]:
-    user = body["messages"][1]["content"]
-    return [int(n) for n in re.findall(r"^\[(\d+)\]", user.split("<paragraphs>")[1], re.MULTILINE)]
-
-
 def _translation(numbers: list[int]) -> Reply:
     paragraphs = [{"n": n, "text": f"Paragraph {ORDINALS[n - 1]} is about the economy and jobs."} for n in numbers]
     return Reply(body=chat_completion(json.dumps({"paragraphs": paragraphs})))
@@ -68,7 +62,7 @@ class ChunksTogether:
             self.barrier.wait()
         except threading.BrokenBarrierError:
             return Reply(status=500, body={"error": {"message": "the chunks were not sent together"}})
-        return _translation(_numbers(body))
+        return _translation(paragraph_numbers(body))
 
 
 def _summarizer(server: ScriptedServer) -> Summarizer:
@@ -77,7 +71,7 @@ def _summarizer(server: ScriptedServer) -> Summarizer:
 
 def _check_brief_and_requests(server: ScriptedServer, headline: str) -> None:
     assert headline == "The province describes its economy"
-    chunks = [_numbers(request["body"]) for request in server.requests[:2]]
+    chunks = [paragraph_numbers(request["body"]) for request in server.requests[:2]]
     assert sorted(chunks) == [list(range(1, 9)), [9, 10]]
     # The brief is written from the translation, in article order, once both chunks are back.
     brief_prompt = server.requests[2]["body"]["messages"][1]["content"]
@@ -108,7 +102,7 @@ def test_the_async_brief_sends_its_chunks_at_once_too() -> None:
 @pytest.mark.parametrize("driver", ["sync", "async"])
 def test_a_failed_chunk_fails_the_brief_and_no_brief_is_asked_for(driver: str) -> None:
     def replies(body: dict[str, Any]) -> Reply:
-        numbers = _numbers(body) if "<paragraphs>" in body["messages"][1]["content"] else []
+        numbers = paragraph_numbers(body)
         if numbers == [9, 10]:
             return Reply(status=400, body={"error": {"message": "bad chunk"}})
         return _translation(numbers) if numbers else Reply(body=chat_completion(BRIEF))

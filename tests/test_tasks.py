@@ -56,8 +56,8 @@ def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, v
     assert (meta.usage.prompt_tokens, meta.usage.completion_tokens) == exchanged_usage(vcr)
     assert meta.attempts == len(vcr.requests)
     # The model saw the repaired text, never the glued words.
-    first_prompt = json.dumps(request_bodies(vcr)[0], ensure_ascii=False)
-    assert "Tỉnh ủy Bắc Ninh Nguyễn Anh Tuấn vừa" in first_prompt and "Tuấnvừa" not in first_prompt
+    prompts = json.dumps(request_bodies(vcr), ensure_ascii=False)
+    assert "Tỉnh ủy Bắc Ninh Nguyễn Anh Tuấn vừa" in prompts and "Tuấnvừa" not in prompts
 
     # `summarizer check` agrees with the warnings the brief went out with, and catches a tampered figure.
     checked = runner.invoke(app, ["check", str(VI_SEED), str(out)])

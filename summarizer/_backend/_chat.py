@@ -47,6 +47,8 @@ class _CallRecord:
     attempts: int = 0
     usage: Usage = field(default_factory=Usage)
     last_output: str | None = None
+    repeated: bool = False
+    """The last answer is the one before it, word for word: the re-ask changed nothing."""
 
     def note(self, response: Any) -> None:
         """Count one answer: its tokens, and its text in case it is the last."""
@@ -60,7 +62,9 @@ class _CallRecord:
             calls = getattr(message, "tool_calls", None)
             text = calls[0].function.arguments if calls else message.content
             # MD_JSON answers wrap the JSON in a code block; keep the JSON, which callers re-read.
-            self.last_output = json_in_code_block(text) if text and "```" in text else text
+            output = json_in_code_block(text) if text and "```" in text else text
+            self.repeated = self.attempts > 1 and output == self.last_output
+            self.last_output = output
 
 
 class _MalformedAnswer(Exception):
@@ -159,7 +163,8 @@ class ChatBackend:
         model = self._mode.model(response_model)
         record = _CallRecord(request=self._first_request(model, messages))
         with self._errors_translated(record, response_model):
-            for attempt in reask_policy(self.settings.reasks if reasks is None else reasks):
+            policy = reask_policy(self.settings.reasks if reasks is None else reasks, lambda: record.repeated)
+            for attempt in policy:
                 with attempt:
                     with _malformed_answers_named():
                         response = _checked((yield record.request))

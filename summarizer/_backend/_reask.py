@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.stop import stop_base
 
 from ._instructor import REASKED_ERRORS, ReaskedError, ResponseParsingError
 
@@ -17,9 +19,25 @@ _FIELD_MESSAGES = {
 """Our wording for pydantic's generic messages where theirs does not say what to do."""
 
 
-def reask_policy(reasks: int) -> Retrying:
-    """Re-ask only for answers that fail validation; transport errors belong to the openai client."""
-    return Retrying(stop=stop_after_attempt(reasks + 1), retry=retry_if_exception_type(REASKED_ERRORS), reraise=True)
+def reask_policy(reasks: int, repeated: Callable[[], bool] = lambda: False) -> Retrying:
+    """Re-ask only for answers that fail validation (transport errors belong to the openai client),
+    at most `reasks` times, and no more once the model answers a re-ask with its last answer word
+    for word: at temperature 0 it would only do so again, at the price of a whole answer each time."""
+    return Retrying(
+        stop=stop_after_attempt(reasks + 1) | stop_when(repeated),
+        retry=retry_if_exception_type(REASKED_ERRORS),
+        reraise=True,
+    )
+
+
+def stop_when(condition: Callable[[], bool]) -> stop_base:
+    """A tenacity stop that ends the loop when `condition()` holds after an attempt."""
+
+    class _Stop(stop_base):
+        def __call__(self, retry_state: RetryCallState) -> bool:
+            return condition()
+
+    return _Stop()
 
 
 def _faults(exc: ReaskedError, *, to_model: bool = False) -> list[str]:
