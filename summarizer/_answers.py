@@ -16,6 +16,7 @@ from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonS
 
 from ._checks import BriefChecks, Checks, FactsChecks, SummaryChecks, TranslationChecks, checks_of
 from ._factlock import changed_figures, lost_figures
+from ._figures import in_english_form
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
@@ -99,6 +100,16 @@ def schema_text(model: type[BaseModel]) -> str:
     return json.dumps(model.model_json_schema(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _repair_figures(value: Any, info: ValidationInfo) -> Any:
+    """A brief's prose with figures written the source's way put in their English form, by rule."""
+    checks = checks_of(info, BriefChecks)
+    if isinstance(value, str) and checks is not None and checks.source_figures:
+        return in_english_form(value, checks.source_figures)
+    if isinstance(value, list) and checks is not None and checks.source_figures:
+        return [in_english_form(v, checks.source_figures) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def _repair_english(value: Any, info: ValidationInfo) -> Any:
     """Put glossary terms left in Vietnamese into English and write names without diacritics."""
     if not isinstance(value, str):
@@ -141,6 +152,8 @@ class BriefText(_AnswerModel):
 
     _repaired = field_validator("headline", "summary", mode="before")(_repair_english)
     _repaired_points = field_validator("key_points", mode="before")(_repair_english_list)
+    # Declared after the repairs above, so it runs before them: on the text as the model wrote it.
+    _figures_in_english = field_validator("headline", "summary", "key_points", mode="before")(_repair_figures)
     _english = field_validator("headline", "summary")(_require_english)
     _english_points = field_validator("key_points")(_require_english_list)
 
@@ -274,6 +287,8 @@ class TranslationChunk(_AnswerModel):
         for paragraph in self.paragraphs:
             if target == "en":
                 paragraph.text = _repair_english(paragraph.text, info)
+                if checks.figures:
+                    paragraph.text = in_english_form(paragraph.text, checks.figures.get(paragraph.n, ()))
             text = paragraph.text.strip()
             source = sources[paragraph.n].strip()
             if not text:

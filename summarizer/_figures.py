@@ -324,6 +324,28 @@ def supports(source: SourceFigure, stated: SourceFigure) -> bool:
     return source.kind == stated.kind and (source.unit == stated.unit or not source.unit or not stated.unit)
 
 
+_VI_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+
+
+def in_english_form(text: str, sources: Sequence[SourceFigure]) -> str:
+    """`text` (English) with each figure it writes the source's way put in its English form: "12.700
+    hectares" (twelve thousand seven hundred, grouped as Vietnamese does, which English reads as 12.7)
+    becomes "12,700 hectares", "1,6 tỷ USD" becomes "$1.6 billion". Only a figure that, read the
+    source's way, is one of `sources` and, read the English way, is none of them is rewritten."""
+    for written in extract_figures(text, "vi"):
+        if written.kind == "date" or (written.kind == "count" and written.value < MIN_CHECKED_COUNT):
+            continue
+        # A plain number is rewritten only when it is grouped as the source groups thousands.
+        grouped = written.kind != "count" or _VI_THOUSANDS.fullmatch(written.source)
+        meant = next((source for source in sources if supports(source, written)), None) if grouped else None
+        if meant is None or meant.english in text:
+            continue
+        if any(supports(source, read) for read in extract_figures(written.source, "en") for source in sources):
+            continue
+        text = text.replace(written.source, meant.english)
+    return text
+
+
 def checked_figures(text: str, language: Language = "en") -> list[SourceFigure]:
     """The figures of `text` that the fact lock holds to the source (small plain numbers aside)."""
     return [f for f in extract_figures(text, language) if not (f.kind == "count" and f.value < MIN_CHECKED_COUNT)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from summarizer import clean_article
-from summarizer._figures import extract_figures, figure_kept, unsupported_figures
+from summarizer._answers import BriefDraft
+from summarizer._checks import BriefChecks
+from summarizer._figures import extract_figures, figure_kept, in_english_form, unsupported_figures
 from summarizer._text import Language
 
 from .conftest import EN_SEED, VI_SEED
@@ -132,3 +134,28 @@ def test_a_compound_amount_is_one_figure_and_its_parts_are_not_backed_alone() ->
     assert [f.source for f in unsupported_figures("Investment reached $850 million in 2024.", sources)] == [
         "$850 million"
     ]
+
+
+def test_a_figure_written_the_sources_way_is_put_in_its_english_form_by_rule() -> None:
+    sources = extract_figures("Tỉnh chuyển đổi 12.700 ha rừng, vốn 1,6 tỷ USD, với 10.171 lao động.", "vi")
+    assert in_english_form("They will convert 12.700 hectares.", sources) == "They will convert 12,700 hectares."
+    assert in_english_form("It costs 1,6 tỷ USD.", sources) == "It costs $1.6 billion."
+    assert in_english_form("About 10.171 workers.", sources) == "About 10,171 workers."
+    # Already English, or not the source's: left alone (the fact lock then judges it).
+    assert in_english_form("It costs $1.6 billion.", sources) == "It costs $1.6 billion."
+    assert in_english_form("It costs 2,5 tỷ USD.", sources) == "It costs 2,5 tỷ USD."
+
+
+def test_a_briefs_prose_is_repaired_before_the_fact_lock_judges_it() -> None:
+    sources = extract_figures("Tỉnh chuyển đổi 12.700 ha rừng.", "vi")
+    summary = " ".join(["The province will convert 12.700 hectares of forest to other uses."] * 7)
+    draft = BriefDraft.model_validate(
+        {
+            "headline": "12.700 hectares",
+            "summary": summary,
+            "key_points": ["a 12.700 hectares plan", "b", "c"],
+            "figures": [],
+        },
+        context=BriefChecks(source_figures=sources),
+    )
+    assert "12.700" not in draft.prose and draft.prose.count("12,700 hectares") == 9
