@@ -24,6 +24,7 @@ from ._config import Settings
 from ._errors import OutputValidationError, Usage
 from ._events import Progress, ProgressHandler, Stage
 from ._hygiene import Article
+from ._notices import notices, ranked
 from ._pipeline import Builder, Fork, Notes, Request, Steps, kept_answer
 from ._results import RunInfo
 
@@ -180,7 +181,8 @@ class TaskRun(Generic[ResultT]):
                 usage=tally.usage,
                 cached_answers=tally.cached,
                 seconds=round(time.perf_counter() - self._started, 3),
-                warnings=self.task.notes.warnings,
+                warnings=ranked(self.task.notes.warnings),
+                notices=notices(self.task.notes.warnings),
             )
         )
 

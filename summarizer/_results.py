@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -23,6 +24,21 @@ class Figure(BaseModel):
     refers_to: str
 
 
+Severity = Literal["high", "medium", "low"]
+"""high: the result may say what the source does not (a changed figure, a paragraph not translated);
+medium: it leaves out what it should say; low: a repair or a detail to look at."""
+
+
+class Notice(BaseModel):
+    """One warning, with its kind and how much it matters to an editor."""
+
+    severity: Severity
+    kind: str
+    """changed_figure, lost_figure, untranslated, vietnamese_left, facts_dropped, missing_figure,
+    name_dropped, short_summary, glossary, undescribed_figure, figure_note, trimmed, asked_again, other."""
+    text: str
+
+
 class RunInfo(BaseModel):
     """How a result was made: source, model, prompt version, attempts, tokens and time."""
 
@@ -37,7 +53,10 @@ class RunInfo(BaseModel):
     """Answers taken from the response cache: they cost no tokens this time."""
     seconds: float
     warnings: list[str] = Field(default_factory=list)
-    """What the checks found and could not mend: shown with the result, never dropped silently."""
+    """What the checks found and could not mend, the most severe first, many small ones of a kind in
+    one line: shown with the result, never dropped silently."""
+    notices: list[Notice] = Field(default_factory=list)
+    """Each warning on its own, with its kind and severity, the most severe first."""
 
 
 class Brief(BriefEntities, BriefText):

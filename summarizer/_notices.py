@@ -1,0 +1,99 @@
+"""Warnings an editor can act on: each warning's kind and severity, the few that matter first, and
+the many small ones of one kind told in one line ("12 figures have no description").
+
+The pipeline words its warnings where it finds them; this module knows those wordings by kind. A
+warning of no known kind is kept, as of medium severity, so none is ever lost by ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._results import Notice, Severity
+
+GROUP_FROM = 3
+"""Low-severity warnings of one kind are told in one line once there are this many."""
+SHOWN_IN_GROUP = 4
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    severity: Severity
+    pattern: re.Pattern[str]
+    group: str = ""
+    """The one line for many of this kind: `{count}` and `{items}` (what group 1 of `pattern` caught)."""
+
+
+def _kind(name: str, severity: Severity, pattern: str, group: str = "") -> _Kind:
+    return _Kind(name, severity, re.compile(pattern), group)
+
+
+KINDS = (
+    _kind("changed_figure", "high", r" states '.*', which .* does not have \(changed or invented\)"),
+    _kind("lost_figure", "high", r"^paragraph \d+ lacks or changes "),
+    _kind("untranslated", "high", r"^paragraph \d+ could not be translated"),
+    _kind("vietnamese_left", "high", r"^paragraph \d+ keeps Vietnamese"),
+    _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
+    _kind("missing_figure", "medium", r" does not mention "),
+    _kind("name_dropped", "medium", r"^dropped \w+ entry "),
+    _kind("short_summary", "medium", r"^the model's summary has \d+ words, under"),
+    _kind(
+        "glossary",
+        "low",
+        r"^paragraph \d+: ('.*') is not rendered as '.*' \(glossary\)$",
+        "{count} glossary terms are not rendered as the glossary has them: {items}",
+    ),
+    _kind(
+        "undescribed_figure",
+        "low",
+        r"^the model did not say what ('.*') \(.*\) refers to$",
+        "{count} figures have no description: {items}",
+    ),
+    _kind("figure_note", "low", r"^the model described "),
+    _kind(
+        "trimmed", "low", r"^the model's summary ran to |^the model gave \d+ key points|kept the first \d+ of its facts"
+    ),
+    _kind("asked_again", "low", r"asked again in halves$"),
+)
+_ORDER: dict[Severity, int] = {"high": 0, "medium": 1, "low": 2}
+
+
+def _kind_of(warning: str) -> _Kind | None:
+    return next((kind for kind in KINDS if kind.pattern.search(warning)), None)
+
+
+def notices(warnings: list[str]) -> list[Notice]:
+    """Each warning with its kind and severity, the most severe first (in the order found within one severity)."""
+    found = []
+    for warning in warnings:
+        kind = _kind_of(warning)
+        found.append(
+            Notice(severity=kind.severity if kind else "medium", kind=kind.name if kind else "other", text=warning)
+        )
+    return sorted(found, key=lambda notice: _ORDER[notice.severity])
+
+
+def ranked(warnings: list[str]) -> list[str]:
+    """The warnings, most severe first, and the low-severity ones of a kind in one line when there are many."""
+    kinds = [(_kind_of(notice.text), notice.text) for notice in notices(warnings)]
+    members: dict[str, list[str]] = {}
+    for kind, text in kinds:
+        if kind is not None and kind.group:
+            members.setdefault(kind.name, []).append(text)
+    lines: list[str] = []
+    for kind, text in kinds:
+        group = members.get(kind.name, []) if kind is not None else []
+        if kind is None or len(group) < GROUP_FROM:
+            lines.append(text)
+        elif text == group[0]:  # the group's line goes where its first member was
+            lines.append(_group_line(kind, group))
+    return lines
+
+
+def _group_line(kind: _Kind, texts: list[str]) -> str:
+    items = list(dict.fromkeys(match.group(1) for text in texts if (match := kind.pattern.search(text))))
+    more = len(items) - SHOWN_IN_GROUP
+    shown = ", ".join(items[:SHOWN_IN_GROUP]) + (f" and {more} more" if more > 0 else "")
+    return kind.group.format(count=len(texts), items=shown)

@@ -1,0 +1,76 @@
+"""Warnings an editor can act on: every warning the pipeline words has a kind and a severity, the few
+that matter come first, and many small ones of a kind are told in one line."""
+
+from __future__ import annotations
+
+from summarizer import clean_article
+from summarizer._answers import BriefDraft, Entity, FigureNote, TranslatedParagraph, TranslationChunk
+from summarizer._checks import BriefChecks, TranslationChecks
+from summarizer._errors import OutputValidationError, Usage
+from summarizer._factlock import changed_figures, lost_figures, missing_figures
+from summarizer._figures import extract_figures
+from summarizer._glossary import DEFAULT_GLOSSARY
+from summarizer._notices import notices, ranked
+from summarizer._pipeline._brief import described_figures, traceable, trimmed_points, trimmed_summary
+from summarizer._pipeline._translate import _untranslated
+
+SOURCE = "Vốn 400 triệu USD, tăng hơn 50%, trên 120 ha, năm 2023, với 10.171 lao động."
+FIGURES = extract_figures(SOURCE, "vi")
+
+
+def _every_kind_of_warning() -> dict[str, str]:
+    """One warning of each kind, worded by the code that words it."""
+    warnings: list[str] = []
+    draft = BriefDraft.model_construct(
+        headline="H", summary="S", key_points=[], figures=[FigureNote(id=9, refers_to="x")]
+    )
+    described_figures(FIGURES[:1], draft, warnings)
+    draft = BriefDraft.model_construct(figures=[FigureNote(id=1, refers_to="vốn đầu tư")])
+    described_figures(FIGURES[:1], draft, warnings)
+    nobody = [Entity(source="Nobody", english="Nobody Here", role="r")]
+    traceable(nobody, clean_article(SOURCE), "people", DEFAULT_GLOSSARY, warnings)
+    trimmed_summary(" ".join(["A sentence of words."] * 60), warnings)
+    trimmed_points([str(n) for n in range(8)], warnings)
+    chunk = TranslationChunk.model_construct(paragraphs=[TranslatedParagraph(n=1, text="It rose 5%, ông nói.")])
+    checks = TranslationChecks(sources={1: SOURCE}, target="en", figures={1: FIGURES})
+    short = BriefDraft.model_construct(headline="H", summary="Too short.", key_points=[])
+    error = OutputValidationError("the answer is a copy", attempts=1, usage=Usage(), last_output=None)
+    by_kind = {
+        "undescribed_figure": f"the model did not say what {FIGURES[1].source!r} ({FIGURES[1].english}) refers to",
+        "figure_note": warnings[0],
+        "name_dropped": next(w for w in warnings if w.startswith("dropped")),
+        "trimmed": next(w for w in warnings if "cut to" in w),
+        "changed_figure": str(changed_figures("It cost $40 million.", FIGURES)[0]),
+        "missing_figure": str(missing_figures("Nothing here.", FIGURES)[0]),
+        "lost_figure": str(lost_figures(1, "Nothing here.", FIGURES, "en")[0]),
+        "vietnamese_left": checks.kept_faults(chunk)[-1],
+        "untranslated": _untranslated(1, error).warnings[0],
+        "short_summary": BriefChecks(summary_floor=60).kept_faults(short)[0],
+        "glossary": "paragraph 3: 'Tập đoàn' is not rendered as 'Group' (glossary)",
+        "asked_again": "paragraphs 1-8: the answer ran too long; asked again in halves",
+        "facts_dropped": "the facts of the article's 4 parts did not fit the model's context: kept 20 of 31",
+    }
+    return by_kind
+
+
+def test_every_warning_has_its_kind_and_the_severe_come_first() -> None:
+    by_kind = _every_kind_of_warning()
+    found = notices(list(reversed(by_kind.values())))
+    assert {notice.text: notice.kind for notice in found} == {text: kind for kind, text in by_kind.items()}
+    severities = [notice.severity for notice in found]
+    assert severities == sorted(severities, key=["high", "medium", "low"].index)
+    high = {notice.kind for notice in found if notice.severity == "high"}
+    assert high == {"changed_figure", "lost_figure", "untranslated", "vietnamese_left", "facts_dropped"}
+    assert notices(["something new"])[0].kind == "other"  # never lost by ranking
+
+
+def test_many_small_warnings_of_a_kind_are_one_line_and_the_severe_stay_whole() -> None:
+    undescribed = [f"the model did not say what {f.source!r} ({f.english}) refers to" for f in FIGURES]
+    changed = str(changed_figures("It cost $40 million.", FIGURES)[0])
+    lines = ranked([*undescribed, changed, "paragraph 2: 'Tập đoàn' is not rendered as 'Group' (glossary)"])
+    assert lines == [
+        changed,
+        f"{len(FIGURES)} figures have no description: "
+        f"{', '.join(repr(f.source) for f in FIGURES[:4])} and {len(FIGURES) - 4} more",
+        "paragraph 2: 'Tập đoàn' is not rendered as 'Group' (glossary)",  # only one of its kind: as it is
+    ]
