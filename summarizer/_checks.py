@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import changed_figures, lost_figures
+from ._factlock import changed_figures, invented_quotes, lost_figures
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, count_words, vietnamese_words
@@ -47,14 +47,19 @@ class BriefChecks(Checks["BriefDraft"]):
     source_figures: Sequence[SourceFigure] | None = None
     """The article's figures, which alone the prose may state; None: not checked."""
     summary_floor: int | None = None
+    source_text: str | None = None
+    """The article the prose is written from, which alone it may quote; None: quotes not checked."""
 
     def lenient(self) -> BriefChecks:
-        """Without the fact lock and the length floor: a draft failing only those is kept, warned."""
-        return replace(self, source_figures=None, summary_floor=None)
+        """Without the fact lock, the quote lock and the length floor: a draft failing only those is
+        kept, warned."""
+        return replace(self, source_figures=None, summary_floor=None, source_text=None)
 
     def kept_faults(self, answer: BriefDraft) -> list[str]:
-        """Changed or invented figures, and a short summary."""
+        """Changed or invented figures and quotes, and a short summary."""
         faults = [str(fault) for fault in changed_figures(answer.prose, self.source_figures or ())]
+        if self.source_text is not None:
+            faults += [str(fault) for fault in invented_quotes(answer.prose, self.source_text)]
         words = count_words(answer.summary)
         if self.summary_floor is not None and words < self.summary_floor:
             faults.append(f"the model's summary has {words} words, under the {self.summary_floor} asked for")

@@ -8,15 +8,16 @@ not mend it, and `summarizer check` reports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ._figures import SourceFigure, figure_kept, missing_key_figures
 from ._figures import unsupported_figures as _unsupported
-from ._text import Language
+from ._text import Language, strip_marks
 
-FaultKind = Literal["changed_figure", "lost_figure", "missing_figure", "unknown_name"]
+FaultKind = Literal["changed_figure", "lost_figure", "missing_figure", "unknown_name", "invented_quote"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,39 @@ def changed_figures(
         )
         for figure in _unsupported(text, sources, language)
     ]
+
+
+_QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
+_NAME = re.compile(r"\b[A-ZĐ][\w'-]+(?:\s+[A-ZĐ][\w'-]+)+")
+
+
+def quotes(text: str) -> list[tuple[str, str]]:
+    """The quoted passages of `text` (a dozen characters or more) and the sentence around each."""
+    found = []
+    for match in _QUOTE.finditer(text):
+        start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+        ends = [i for i in (text.find(". ", match.end()), text.find("\n", match.end())) if i >= 0]
+        found.append((match.group(1), text[start : min(ends) if ends else len(text)]))
+    return found
+
+
+def invented_quotes(text: str, source: str, *, where: str = BRIEF) -> list[Fault]:
+    """A fault for each quotation in `text` that the source cannot back: the source quotes nobody,
+    or the quotation is given to someone named nowhere near a quotation of the source."""
+    quoted_in_source = [sentence for _, sentence in quotes(source)]
+    near_quotes = strip_marks(" ".join(quoted_in_source)).casefold()
+    faults = []
+    for passage, sentence in quotes(text):
+        if not quoted_in_source:
+            what = f"quotes {passage!r}, but the article quotes no one (an invented quote)"
+        else:
+            speakers = [name for name in _NAME.findall(sentence.replace(f"{passage}", "")) if len(name) > 3]
+            strangers = [name for name in speakers if strip_marks(name).casefold() not in near_quotes]
+            if not speakers or len(strangers) < len(speakers):
+                continue
+            what = f"puts {passage!r} in the mouth of {strangers[0]}, whom the article does not quote"
+        faults.append(Fault("invented_quote", where, what, "quote only what the article quotes, and its speaker"))
+    return faults
 
 
 def missing_figures(

@@ -33,6 +33,7 @@ def _kind(name: str, severity: Severity, pattern: str, group: str = "") -> _Kind
 KINDS = (
     _kind("changed_figure", "high", r" states '.*', which .* does not have \(changed or invented\)"),
     _kind("lost_figure", "high", r"^paragraph \d+ lacks or changes "),
+    _kind("invented_quote", "high", r" \(an invented quote\)$| in the mouth of .*, whom the article does not quote$"),
     _kind("untranslated", "high", r"^paragraph \d+ could not be translated"),
     _kind("vietnamese_left", "high", r"^paragraph \d+ keeps Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),

@@ -296,3 +296,47 @@ def test_a_translation_cut_off_at_the_token_limit_is_asked_again_in_halves() -> 
         "We keep creating tension.",
     ]
     assert len(server.requests) == 3 and any("asked again in halves" in w for w in translation.meta.warnings)
+
+
+# -- quotes ------------------------------------------------------------------------------------------
+
+QUOTED = (
+    "Hanoi approves industrial park\n\nHanoi on Monday approved a $400 million industrial park of 120 hectares. "
+    '"We will open the park to investors next year," said Mayor Tran Van Binh.\n'
+)
+
+
+def _quoting(quote: str) -> str:
+    brief = json.loads(draft("$400 million"))
+    brief["summary"] = brief["summary"] + f" {quote}"
+    return json.dumps(brief)
+
+
+@loopback
+def test_a_quote_the_article_does_not_have_is_reasked_then_warned_and_check_reports_it() -> None:
+    invented = '"We will double exports," Mayor Tran Van Binh said.'
+    with (
+        ScriptedServer([Reply(body=chat_completion(_quoting(invented)))]) as server,
+        summarizer_for(server, reasks=1) as summarizer,
+    ):
+        brief = summarizer.brief(ARTICLE)  # the article quotes no one
+    reask = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "an invented quote" in reask and "quote only what the article quotes" in reask
+    [notice] = [n for n in brief.meta.notices if n.kind == "invented_quote"]
+    assert notice.severity == "high" and brief.meta.warnings[0] == notice.text
+    report = check_result(clean_article(ARTICLE), brief)
+    assert any("an invented quote" in problem for problem in report.problems)
+
+
+@loopback
+def test_a_quote_put_in_another_persons_mouth_is_caught_and_the_right_speaker_passes() -> None:
+    wrong = '"We will open the park to investors next year," said Nguyen Van Hung.'
+    right = '"We will open the park to investors next year," said Mayor Tran Van Binh.'
+    for quote, caught in ((wrong, True), (right, False)):
+        with (
+            ScriptedServer([Reply(body=chat_completion(_quoting(quote)))]) as server,
+            summarizer_for(server, reasks=0) as summarizer,
+        ):
+            brief = summarizer.brief(QUOTED)
+        faults = [w for w in brief.meta.warnings if "in the mouth of Nguyen Van Hung" in w]
+        assert bool(faults) is caught, brief.meta.warnings

@@ -34,7 +34,9 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     english = yield from english_paragraphs(article, env, notes)
     text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
     notes.used(prompt)
-    checks = BriefChecks(glossary=env.glossary, source_figures=figures, summary_floor=SUMMARY_MIN_WORDS)
+    checks = BriefChecks(
+        glossary=env.glossary, source_figures=figures, summary_floor=SUMMARY_MIN_WORDS, source_text=article.text
+    )
     draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
     return assembled_brief(draft, article, figures, env.glossary, notes.warnings)
 
