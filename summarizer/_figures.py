@@ -25,7 +25,10 @@ MONTHS = (
 # "1,6" is 1.6, and "1.5" (one or two digits after the dot) is read as a decimal too.
 _VI_NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+[.,]\d{1,2}(?!\d)|\d+)"
 _EN_NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_VI_SCALES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "nghìn tỷ": 1e12}
+_VI_SCALES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9, "nghìn tỷ": 1e12, "nghìn tỉ": 1e12}
+# Scale words end at a word's end: "18 ngành" is eighteen sectors, not 18 thousand; "tỉnh" is no "tỉ".
+_VI_SCALE = r"(?:nghìn\s+tỷ|nghìn\s+tỉ|nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
+_VI_SMALL_SCALE = r"(?:nghìn|ngàn|triệu)(?!\w)"
 _EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _VI_QUALIFIERS = {
     "khoảng": "about", "gần": "nearly", "hơn": "more than", "trên": "more than",
@@ -43,16 +46,18 @@ _VI_PATTERN = re.compile(
     | (?P<spoken_date>ngày\s+(?P<sd_d>\d{{1,2}})\s+tháng\s+(?P<sd_m>\d{{1,2}})(?:\s+năm\s+(?P<sd_y>\d{{4}}))?)
     | (?P<dash_date>(?P<dd_t>sáng|trưa|chiều|tối|đêm|ngày)\s+(?P<dd_d>\d{{1,2}})-(?P<dd_m>\d{{1,2}})
         (?:-(?P<dd_y>\d{{4}}))?(?![\d-]))
+    | (?P<time_date>(?P<td_t>sáng|trưa|chiều|tối|đêm)\s+(?P<td_d>\d{{1,2}})/(?P<td_m>\d{{1,2}})
+        (?:/(?P<td_y>\d{{4}}))?(?![\d/]))
     | (?P<money>(?:(?P<mo_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
-        (?P<mo_s>nghìn\s+tỷ|nghìn|ngàn|triệu|tỷ)?
-        (?:\s+(?P<mo_n2>\d{{1,3}})\s+(?P<mo_s2>nghìn|ngàn|triệu|tỷ))?\s*
+        (?P<mo_s>{_VI_SCALE})?
+        (?:\s+(?P<mo_n2>\d{{1,3}})\s+(?P<mo_s2>{_VI_SCALE}))?\s*
         (?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
     | (?P<percent>(?:(?P<pc_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
     | (?P<area>(?:(?P<ar_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
         (?P<ar_u>ha|héc-ta|hectares?|hecta|héc\s+ta|km2|km²)(?!\w))
     | (?P<year>năm\s+(?P<yr_y>\d{{4}}))
-    | (?P<count>(?<![/-])(?P<ct_n>{_VI_NUMBER})(?:\s+(?P<ct_s>nghìn|ngàn|triệu|tỷ))?
-        (?:\s+(?P<ct_n2>\d{{1,3}})\s+(?P<ct_s2>nghìn|ngàn|triệu))?(?![\d/%-]))
+    | (?P<count>(?:(?P<ct_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?<![/-])(?P<ct_n>{_VI_NUMBER})
+        (?:\s+(?P<ct_s>{_VI_SCALE}))?(?:\s+(?P<ct_n2>\d{{1,3}})\s+(?P<ct_s2>{_VI_SMALL_SCALE}))?(?![\d/%-]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -173,6 +178,8 @@ def _vi_date_figure(m: re.Match[str], text: str) -> SourceFigure | None:
         return _vi_date(text, int(g("sd_d")), int(g("sd_m")), g("sd_y"))
     if g("dash_date"):
         return _vi_date(text, int(g("dd_d")), int(g("dd_m")), g("dd_y"), g("dd_t"))
+    if g("time_date"):
+        return _vi_date(text, int(g("td_d")), int(g("td_m")), g("td_y"), g("td_t"))
     if g("month_year"):
         month = _month(int(g("my_m")))
         if month is None:
@@ -189,7 +196,7 @@ def _vi_date_figure(m: re.Match[str], text: str) -> SourceFigure | None:
     return _vi_date(text, int(g("dm_d")), int(g("dm_m")), None)
 
 
-_VI_DATE_GROUPS = ("first_months", "spoken_date", "dash_date", "month_year", "full_date", "day_month")
+_VI_DATE_GROUPS = ("first_months", "spoken_date", "dash_date", "time_date", "month_year", "full_date", "day_month")
 
 
 def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
@@ -222,10 +229,12 @@ def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
         return SourceFigure(text, _qualified(g("ar_q"), english, _VI_QUALIFIERS), "area", value, unit)
     if g("year"):
         return SourceFigure(text, g("yr_y"), "date", float(g("yr_y")), "year")
-    value = _vi_number(g("ct_n")) * _VI_SCALES.get((g("ct_s") or "").lower(), 1)
+    if not g("ct_s") and not g("ct_q") and re.fullmatch(r"(?:19|20)\d\d", g("ct_n")):
+        return SourceFigure(text, text, "date", float(text), "year")  # a year standing alone, not 2,015 things
+    value = _vi_number(g("ct_n")) * _VI_SCALES.get(re.sub(r"\s+", " ", (g("ct_s") or "").lower()), 1)
     if g("ct_n2"):
         value += int(g("ct_n2")) * _VI_SCALES[g("ct_s2").lower()]
-    return SourceFigure(text, _english_number(value), "count", value, "")
+    return SourceFigure(text, _qualified(g("ct_q"), _english_number(value), _VI_QUALIFIERS), "count", value, "")
 
 
 def _en_figure(m: re.Match[str]) -> SourceFigure | None:

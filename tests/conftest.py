@@ -31,12 +31,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--live"):
-        return
-    skip = pytest.mark.skip(reason="live test: pass --live to run it on the embedded model")
+    recording = config.getoption("--record-mode", default="none") not in (None, "none")
     for item in items:
-        if "live" in item.keywords:
-            item.add_marker(skip)
+        if "live" in item.keywords and not config.getoption("--live"):
+            item.add_marker(pytest.mark.skip(reason="live test: pass --live to run it on the embedded model"))
+        replay_only = item.get_closest_marker("replay_only")
+        if replay_only is not None and recording:
+            # A skip mark acts before the fixtures: in rewrite mode the cassette fixture would delete
+            # the shared cassette, which another test has just recorded.
+            item.add_marker(pytest.mark.skip(reason=f"replays only: {replay_only.args[0]}"))
 
 
 class _ReadableDumper(yaml.SafeDumper):

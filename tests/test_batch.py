@@ -123,11 +123,10 @@ def test_batch_of_a_mixed_folder(cli_env: dict[str, str], tmp_path: Path, vcr: A
 
 @pytest.mark.default_cassette("test_batch_of_a_mixed_folder.yaml")
 @pytest.mark.vcr(allow_playback_repeats=True)  # a clean run, then the interrupted one, replay the same answers
+@pytest.mark.replay_only("it shares the mixed-folder cassette")
 def test_interrupted_batch_resumes_to_the_set_of_a_clean_run(
-    tmp_path: Path, settings: Any, vcr: Any, record_mode: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings: Any, vcr: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if record_mode != "none":
-        pytest.skip("replays only: it shares the mixed-folder cassette")
     folder = mixed_folder(tmp_path)
     for bad in ("empty.txt", "binary.txt"):
         (folder / bad).unlink()
@@ -389,11 +388,8 @@ def test_a_resume_never_takes_another_inputs_output_for_its_own(tmp_path: Path) 
 
 @pytest.mark.default_cassette("test_batch_of_a_mixed_folder.yaml")
 @pytest.mark.vcr
-def test_cached_rerun_of_the_recorded_batch_sends_no_request(
-    cli_env: dict[str, str], tmp_path: Path, vcr: Any, record_mode: str
-) -> None:
-    if record_mode != "none":
-        pytest.skip("replays only: it shares the mixed-folder cassette")
+@pytest.mark.replay_only("it shares the mixed-folder cassette")
+def test_cached_rerun_of_the_recorded_batch_sends_no_request(cli_env: dict[str, str], tmp_path: Path, vcr: Any) -> None:
     folder = mixed_folder(tmp_path)
     env = {**cli_env, "SUMMARIZER_CACHE": str(tmp_path / "cache.sqlite3")}
     first = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "one"), "-r", "-j", "2"], env=env)

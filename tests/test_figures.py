@@ -36,6 +36,11 @@ from .conftest import EN_SEED, VI_SEED
         ("1 tỷ 850 triệu USD", "$1.85 billion", "money", 1.85e9, "USD"),
         ("2 tỷ 500 triệu đồng", "VND2.5 billion", "money", 2.5e9, "VND"),
         ("3,5 triệu người", "3.5 million", "count", 3.5e6, ""),
+        # From held-out news (bench/fidelity): the "tỉ" spelling, qualified counts, times of day with a slash.
+        ("gần 20 tỉ USD", "nearly $20 billion", "money", 20e9, "USD"),
+        ("2 nghìn tỉ đồng", "VND2 trillion", "money", 2e12, "VND"),
+        ("hơn 8.700", "more than 8,700", "count", 8700, ""),
+        ("Chiều 6/2", "the afternoon of 6 February", "date", 206, "day"),
     ],
 )
 def test_vietnamese_figures(text: str, english: str, kind: str, value: float, unit: str) -> None:
@@ -159,3 +164,9 @@ def test_a_briefs_prose_is_repaired_before_the_fact_lock_judges_it() -> None:
         context=BriefChecks(source_figures=sources),
     )
     assert "12.700" not in draft.prose and draft.prose.count("12,700 hectares") == 9
+
+
+def test_words_that_begin_like_a_scale_are_no_scale_and_a_lone_year_is_a_year() -> None:
+    # "ngành" (sector) starts like "ngàn" (thousand), "tỉnh" (province) like "tỉ" (billion).
+    assert [(f.english, f.kind) for f in extract_figures("18 ngành của các tỉnh", "vi")] == [("18", "count")]
+    assert [(f.english, f.kind, f.unit) for f in extract_figures("từ 2015 đến nay", "vi")] == [("2015", "date", "year")]
