@@ -157,21 +157,6 @@ class BriefText(_AnswerModel):
     _english = field_validator("headline", "summary")(_require_english)
     _english_points = field_validator("key_points")(_require_english_list)
 
-    @field_validator("summary")
-    @classmethod
-    def _summary_long_enough(cls, summary: str, info: ValidationInfo) -> str:
-        # Asked of the model's draft (its checks set the floor); a brief that went out with a
-        # short summary and a warning still reads back.
-        checks = checks_of(info, BriefChecks)
-        floor = checks.summary_floor if checks else None
-        words = count_words(summary)
-        if floor is not None and words < floor:
-            raise ValueError(
-                f"the summary is too short ({words} words): write 5 to 7 sentences, "
-                f"{SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS} words"
-            )
-        return summary
-
 
 class FigureNote(_AnswerModel):
     """What one numbered figure of the article measures."""

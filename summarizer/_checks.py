@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationInfo
 from ._factlock import changed_figures, invented_quotes, lost_figures
 from ._figures import SourceFigure
 from ._glossary import Glossary
-from ._text import Language, count_words, vietnamese_words
+from ._text import Language, vietnamese_words
 
 if TYPE_CHECKING:
     from ._answers import BriefDraft, ChunkFacts, SummaryContent, TranslationChunk  # noqa: F401 - in string annotations
@@ -42,27 +42,22 @@ class Checks(Generic[AnswerT]):
 
 @dataclass(frozen=True, kw_only=True)
 class BriefChecks(Checks["BriefDraft"]):
-    """A brief's draft: the fact lock on its prose, and a floor on its summary's length."""
+    """A brief's draft: the fact lock on its prose, figures and quotes."""
 
     source_figures: Sequence[SourceFigure] | None = None
     """The article's figures, which alone the prose may state; None: not checked."""
-    summary_floor: int | None = None
     source_text: str | None = None
     """The article the prose is written from, which alone it may quote; None: quotes not checked."""
 
     def lenient(self) -> BriefChecks:
-        """Without the fact lock, the quote lock and the length floor: a draft failing only those is
-        kept, warned."""
-        return replace(self, source_figures=None, summary_floor=None, source_text=None)
+        """Without the fact lock and the quote lock: a draft failing only those is kept, warned."""
+        return replace(self, source_figures=None, source_text=None)
 
     def kept_faults(self, answer: BriefDraft) -> list[str]:
-        """Changed or invented figures and quotes, and a short summary."""
+        """Changed or invented figures and quotes."""
         faults = [str(fault) for fault in changed_figures(answer.prose, self.source_figures or ())]
         if self.source_text is not None:
             faults += [str(fault) for fault in invented_quotes(answer.prose, self.source_text)]
-        words = count_words(answer.summary)
-        if self.summary_floor is not None and words < self.summary_floor:
-            faults.append(f"the model's summary has {words} words, under the {self.summary_floor} asked for")
         return faults
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from summarizer import clean_article
 from summarizer._answers import BriefDraft, Entity, FigureNote, TranslatedParagraph, TranslationChunk
-from summarizer._checks import BriefChecks, TranslationChecks
+from summarizer._checks import TranslationChecks
 from summarizer._errors import OutputValidationError, Usage
 from summarizer._factlock import changed_figures, lost_figures, missing_figures
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices, ranked
-from summarizer._pipeline._brief import described_figures, traceable, trimmed_points, trimmed_summary
+from summarizer._pipeline._brief import assembled_brief, described_figures, traceable, trimmed_points, trimmed_summary
 from summarizer._pipeline._translate import _untranslated
 
 SOURCE = "Vốn 400 triệu USD, tăng hơn 50%, trên 120 ha, năm 2023, với 10.171 lao động."
@@ -33,7 +33,11 @@ def _every_kind_of_warning() -> dict[str, str]:
     trimmed_points([str(n) for n in range(8)], warnings)
     chunk = TranslationChunk.model_construct(paragraphs=[TranslatedParagraph(n=1, text="It rose 5%, ông nói.")])
     checks = TranslationChecks(sources={1: SOURCE}, target="en", figures={1: FIGURES})
-    short = BriefDraft.model_construct(headline="H", summary="Too short.", key_points=[])
+    short = BriefDraft.model_construct(
+        headline="H", summary="Too short.", key_points=["a"], figures=[], people=[], organizations=[], places=[]
+    )
+    assembled: list[str] = []
+    assembled_brief(short, clean_article(SOURCE), [], DEFAULT_GLOSSARY, assembled)
     error = OutputValidationError("the answer is a copy", attempts=1, usage=Usage(), last_output=None)
     by_kind = {
         "undescribed_figure": f"the model did not say what {FIGURES[1].source!r} ({FIGURES[1].english}) refers to",
@@ -45,7 +49,7 @@ def _every_kind_of_warning() -> dict[str, str]:
         "lost_figure": str(lost_figures(1, "Nothing here.", FIGURES, "en")[0]),
         "vietnamese_left": checks.kept_faults(chunk)[-1],
         "untranslated": _untranslated(1, error).warnings[0],
-        "short_summary": BriefChecks(summary_floor=60).kept_faults(short)[0],
+        "short_summary": next(w for w in assembled if "under the" in w),
         "glossary": "paragraph 3: 'Tập đoàn' is not rendered as 'Group' (glossary)",
         "asked_again": "paragraphs 1-8: the answer ran too long; asked again in halves",
         "facts_dropped": "the facts of the article's 4 parts did not fit the model's context: kept 20 of 31",

@@ -34,9 +34,7 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     english = yield from english_paragraphs(article, env, notes)
     text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
     notes.used(prompt)
-    checks = BriefChecks(
-        glossary=env.glossary, source_figures=figures, summary_floor=SUMMARY_MIN_WORDS, source_text=article.text
-    )
+    checks = BriefChecks(glossary=env.glossary, source_figures=figures, source_text=article.text)
     draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
     return assembled_brief(draft, article, figures, env.glossary, notes.warnings)
 
@@ -59,6 +57,10 @@ def assembled_brief(
     people, organizations, places = (
         traceable(listed[kind], article, kind, glossary, warnings) for kind in ("people", "organizations", "places")
     )
+    # A short summary is warned, never re-asked: asked again, this model answers at the same length.
+    words = count_words(draft.summary)
+    if words < SUMMARY_MIN_WORDS:
+        warnings.append(f"the model's summary has {words} words, under the {SUMMARY_MIN_WORDS} asked for")
     summary = trimmed_summary(draft.summary, warnings)
     points = trimmed_points(draft.key_points, warnings)
     return lambda info: Brief(
