@@ -101,7 +101,8 @@ def fetch(source: Source, raw_dir: Path | None) -> str:
     text = to_text(raw)
     encoded = text.encode("utf-8")
     if _sha256(encoded) != source.text_sha256:
-        raise ValueError(f"{source.name}: the text written has SHA-256 {_sha256(encoded)}, expected {source.text_sha256}")
+        got = _sha256(encoded)
+        raise ValueError(f"{source.name}: the text written has SHA-256 {got}, expected {source.text_sha256}")
     (FOLDER / f"{source.name}.txt").write_bytes(encoded)
     return text
 
@@ -123,7 +124,8 @@ def main() -> int:
             print(f"{source.name}: not fetched: {exc}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{source.name}: {target.name} written ({len(text.split())} words) from {source.repo}@{source.commit[:8]}")
+        words = len(text.split())
+        print(f"{source.name}: {target.name} written ({words} words) from {source.repo}@{source.commit[:8]}")
     return 1 if failed else 0
 
 
