@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from ._backend import Completion
+from ._backend import Completion, unfit
 from ._cache import ResponseCache, request_key
 from ._config import Settings
 from ._errors import OutputValidationError, Usage
@@ -147,7 +147,7 @@ class TaskRun(Generic[ResultT]):
                 stored = self._stored(strand, strand.request)
                 if stored is not None:
                     del self._waiting[key]
-                    self._take(strand, stored, cache_key=None)
+                    self._take(strand, strand.request, stored, cache_key=None)
         requests = [strand.request for strand in self._waiting.values() if strand.request is not None]
         self._progress.asked(requests)
         return requests
@@ -163,7 +163,7 @@ class TaskRun(Generic[ResultT]):
             else:
                 if request.stage == "writing":
                     self._progress.report("checking")  # the answer is checked and assembled as it is taken
-                self._take(strand, outcome, cache_key=strand.key)
+                self._take(strand, request, outcome, cache_key=strand.key)
 
     def result(self) -> ResultT:
         """The finished task's result, with how it was made."""
@@ -186,9 +186,11 @@ class TaskRun(Generic[ResultT]):
             )
         )
 
-    def _take(self, strand: _Strand, outcome: Outcome, *, cache_key: str | None) -> None:
+    def _take(self, strand: _Strand, request: Request[Any], outcome: Outcome, *, cache_key: str | None) -> None:
         """Count the outcome and hand it to its generator: an invalid answer goes in as an exception,
-        which the task may recover from. Cached under `cache_key` only if the task takes it."""
+        which the task may recover from. Cached under `cache_key` only if the task takes it; an invalid
+        answer the task took all the same (the valid paragraphs of a chunk) is cached apart, so that a
+        re-run takes it the same way instead of asking the model again."""
         self._count(outcome)
         strand.request = None
         steps = strand.steps
@@ -200,7 +202,9 @@ class TaskRun(Generic[ResultT]):
             if isinstance(outcome, Completion):
                 self._cache.put(cache_key, outcome.value.model_dump_json(), outcome.usage, outcome.attempts)
             elif outcome.last_output:
-                self._cache.put(cache_key, outcome.last_output, outcome.usage, outcome.attempts)
+                keepable = kept_answer(request, outcome.last_output) is not None
+                key = cache_key if keepable else _taken_invalid(cache_key)
+                self._cache.put(key, outcome.last_output, outcome.usage, outcome.attempts)
 
     def _count(self, outcome: Outcome) -> None:
         self.tally.usage += outcome.usage
@@ -272,7 +276,7 @@ class TaskRun(Generic[ResultT]):
         strand.key = request_key(self._settings, request.response_model, request.messages)
         stored = self._cache.get(strand.key)
         if stored is None:
-            return None
+            return self._stored_invalid(strand.key, request)
         try:
             value = request.response_model.model_validate_json(stored.answer, context=request.checks, strict=True)
         except ValueError:
@@ -284,3 +288,21 @@ class TaskRun(Generic[ResultT]):
             )
         self.tally.cached += 1
         return Completion(value=value, usage=Usage(), attempts=0)
+
+    def _stored_invalid(self, key: str, request: Request[Any]) -> Outcome | None:
+        """An invalid answer the task took before, thrown in again with the error it meets now."""
+        assert self._cache is not None
+        stored = self._cache.get(_taken_invalid(key))
+        if stored is None:
+            return None
+        try:
+            request.response_model.model_validate_json(stored.answer, context=request.checks, strict=True)
+        except ValidationError as exc:
+            self.tally.cached += 1
+            message = unfit(request.response_model.__name__, stored.attempts, exc)
+            return OutputValidationError(message, attempts=0, usage=Usage(), last_output=stored.answer)
+        return None  # valid under the rules of today: ask again, for a fresh answer to replace it
+
+
+def _taken_invalid(key: str) -> str:
+    return f"{key}:taken-invalid"

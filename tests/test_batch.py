@@ -397,6 +397,6 @@ def test_cached_rerun_of_the_recorded_batch_sends_no_request(cli_env: dict[str, 
     second = runner.invoke(app, ["batch", str(folder), "-o", str(tmp_path / "two"), "-r"], env=env)
     assert first.exit_code == second.exit_code == EXIT_FAILURE  # the two bad files fail both times
     assert played == len(vcr.requests) and vcr.play_count == played  # the second run sent nothing
-    assert result_files(tmp_path / "one") == result_files(tmp_path / "two")
+    assert result_files(tmp_path / "one") == result_files(tmp_path / "two"), second.stderr
     cached = {e.input: e.cached_answers for e in manifest(tmp_path / "two").values() if e.status == "done"}
     assert cached and all(count >= 1 for count in cached.values())

@@ -126,3 +126,20 @@ def test_a_reask_answered_word_for_word_as_before_is_not_asked_a_third_time() ->
     # The chunk once; paragraph 2 alone, and one re-ask, answered as before: five allowed, one sent.
     assert [paragraph_numbers(request["body"]) for request in server.requests] == [[1, 2, 3], [2], [2]]
     assert translation.meta.attempts == 3 and translation.paragraphs[1].flags
+
+
+@loopback
+def test_a_rerun_from_the_cache_takes_a_salvaged_chunk_the_same_way_and_sends_nothing(tmp_path: Any) -> None:
+    # Paragraph 2 only ever comes back untranslated: an answer no check lets one keep, taken all the same.
+    with _server(SOURCES[1]) as server:
+        settings = resolve_settings(
+            base_url=server.base_url, model="m", retries=0, reasks=1, cache=tmp_path / "c.sqlite3", env={}
+        )
+        with Summarizer(settings) as summarizer:
+            first = summarizer.translate(ARTICLE, to="en")
+        sent = len(server.requests)
+        with Summarizer(settings) as summarizer:
+            again = summarizer.translate(ARTICLE, to="en")
+    assert len(server.requests) == sent == 3  # the chunk, then paragraph 2 and its re-ask; nothing more
+    assert again.paragraphs == first.paragraphs and again.meta.warnings == first.meta.warnings
+    assert again.meta.cached_answers == 2 and again.meta.usage.total_tokens == 0

@@ -14,7 +14,7 @@ are re-asked, and only those; neither layer re-runs the other's failures (see `C
 
 from ._backoff import MAX_BACKOFF_SECONDS, BackoffGate, retry_after_seconds
 from ._chat import ChatBackend, Completion
-from ._reask import correction, reask_request
+from ._reask import correction, reask_request, unfit
 
 __all__ = [
     "MAX_BACKOFF_SECONDS",
@@ -24,4 +24,5 @@ __all__ = [
     "correction",
     "reask_request",
     "retry_after_seconds",
+    "unfit",
 ]

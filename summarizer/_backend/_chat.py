@@ -23,7 +23,7 @@ from ._instructor import (
     ModeAdapter,
     json_in_code_block,
 )
-from ._reask import reask_policy, reask_request, reason
+from ._reask import reask_policy, reask_request, unfit
 from ._redaction import hide_in_logs, redact
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -220,10 +220,7 @@ class ChatBackend:
                 "before the JSON was complete; raise --max-output-tokens"
             )
         elif isinstance(exc, REASKED_ERRORS):
-            message = (
-                f"the model's answer did not fit the {response_model.__name__} schema after "
-                f"{record.attempts} attempt(s): {reason(exc)}"
-            )
+            message = unfit(response_model.__name__, record.attempts, exc)
         elif isinstance(exc, UNREADABLE_ERRORS):
             detail = " ".join(str(exc).split()) or type(exc).__name__
             message = f"the model's answer could not be read as {response_model.__name__}: {detail}"

@@ -56,6 +56,11 @@ def _faults(exc: ReaskedError, *, to_model: bool = False) -> list[str]:
     return faults
 
 
+def unfit(model_name: str, attempts: int, exc: ReaskedError) -> str:
+    """The error an answer that never fit its schema ends with."""
+    return f"the model's answer did not fit the {model_name} schema after {attempts} attempt(s): {reason(exc)}"
+
+
 def reason(exc: ReaskedError) -> str:
     """One line saying why an answer failed validation."""
     faults = _faults(exc)
