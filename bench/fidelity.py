@@ -117,6 +117,8 @@ def main() -> None:
     if missing:
         raise SystemExit(f"no text for {', '.join(k.name for k in missing)}: run python bench/fidelity/fetch.py")
     rows: list[Scored] = []
+    print("| article | delivered | seconds | figures | dates exact | people | key facts | warnings | unwarned faults |")
+    print("| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: |", flush=True)
     with endpoint(args) as base_url:
         settings = resolve_settings(base_url=base_url, model=args.model, cache=False, env={})
         with Summarizer(settings) as summarizer:
@@ -129,17 +131,17 @@ def main() -> None:
                 try:
                     brief = summarizer.brief(text, name=name)
                 except SummarizerError as exc:
-                    rows.append(Scored(name, False, time.perf_counter() - started, error=" ".join(str(exc).split())))
-                    continue
-                rows.append(score(name, text, key, brief))
-    print("| article | delivered | seconds | figures | dates exact | people | key facts | warnings | unwarned faults |")
-    print("| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: |")
-    for row in rows:
-        delivered = "yes" if row.delivered else f"no: {row.error}"
-        print(
-            f"| {row.name} | {delivered} | {row.seconds:.0f} | {row.figures} | {row.dates} | {row.people} "
-            f"| {row.facts} | {row.warnings} | {row.unwarned} |"
-        )
+                    row = Scored(name, False, time.perf_counter() - started, error=" ".join(str(exc).split()))
+                else:
+                    row = score(name, text, key, brief)
+                rows.append(row)
+                # Each row as soon as it is known: a long run stopped early keeps what it measured.
+                delivered = "yes" if row.delivered else f"no: {row.error}"
+                print(
+                    f"| {row.name} | {delivered} | {row.seconds:.0f} | {row.figures} | {row.dates} | {row.people} "
+                    f"| {row.facts} | {row.warnings} | {row.unwarned} |",
+                    flush=True,
+                )
     delivered_rows = [row for row in rows if row.delivered]
     if rows:
         mean = sum(row.facts_covered for row in delivered_rows) / len(rows)
