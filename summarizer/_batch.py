@@ -36,7 +36,7 @@ from ._summarizer import Summarizer
 DEFAULT_CONCURRENCY = 4
 """Articles in flight at once (an article sends its translation chunks together)."""
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", *HTML_SUFFIXES})
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 """Bumped when result files change shape, so that a resumed run redoes older ones."""
 
 
@@ -93,6 +93,37 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def result_fingerprint(summarizer: Summarizer, job: Job) -> str:
+    """What must match for an earlier result to stand: model, prompts, task, options, glossary."""
+    settings = summarizer.settings
+    prompts = {}
+    for name in job.prompt_names:
+        prompt = load_prompt(name, settings.prompts_dir)
+        prompts[name] = [prompt.label, prompt.system.template, prompt.user.template]
+    material = {
+        "format": RESULT_FORMAT,
+        **fingerprint_settings(settings),
+        "job": job.options,
+        "prompts": prompts,
+        "glossary": summarizer.glossary.terms,
+    }
+    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False)
+    return _sha256(encoded.encode("utf-8"))[:16]
+
+
+def write_results(output_dir: Path, names: tuple[str, str], result: Result) -> list[str]:
+    """Write a result's files under `output_dir` (JSON, then Markdown, at `names`), each whole or not at all."""
+    try:
+        for name, text in zip(names, (render_json(result), render_markdown(result)), strict=True):
+            target = output_dir / name
+            make_private_dirs(target.parent)
+            # No fsync per file: a resumed run redoes any result a power loss left empty.
+            write_text_atomic(target, text, durable=False)
+    except OSError as exc:
+        raise InputError(str(output_dir / names[0]), f"cannot be written: {exc.strerror or exc}") from None
+    return list(names)
+
+
 class FolderBatch:
     """A job over a folder of articles (.txt, .md, .html): each result written as JSON and Markdown
     under the same relative path in the output folder, a JSONL manifest beside them, and resume.
@@ -130,7 +161,7 @@ class FolderBatch:
         self.max_tokens = max_tokens
         summarizer.open_cache()  # a cache that cannot be opened is bad usage, not a failure per article
         self.inputs = self._discover(recursive, pattern)
-        self.config = self._fingerprint()
+        self.config = result_fingerprint(summarizer, self.job)
         self.previous = read_manifest(self.manifest_path)
         # Which input each result file belongs to, so that one written for another input is not
         # taken for its own by a later resume (`b.txt` and `b.md` both write `b.json`).
@@ -178,23 +209,6 @@ class FolderBatch:
             names[path] = (f"{base.as_posix()}.json", f"{base.as_posix()}.md")
         return names
 
-    def _fingerprint(self) -> str:
-        """What must match for an earlier result to stand: model, prompts, task, options, glossary."""
-        settings = self.summarizer.settings
-        prompts = {}
-        for name in self.job.prompt_names:
-            prompt = load_prompt(name, settings.prompts_dir)
-            prompts[name] = [prompt.label, prompt.system.template, prompt.user.template]
-        material = {
-            "format": RESULT_FORMAT,
-            **fingerprint_settings(settings),
-            "job": self.job.options,
-            "prompts": prompts,
-            "glossary": self.summarizer.glossary.terms,
-        }
-        encoded = json.dumps(material, sort_keys=True, ensure_ascii=False)
-        return _sha256(encoded.encode("utf-8"))[:16]
-
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.input_dir).as_posix()
 
@@ -226,7 +240,7 @@ class FolderBatch:
                 tokens = self.summarizer.estimate_prompt_tokens(self.job, text, name=str(path))
                 planned.append(PlannedArticle(relative, "run", tokens))
             except SummarizerError as exc:
-                planned.append(PlannedArticle(relative, "fail", error=_one_line(exc, str(path))))
+                planned.append(PlannedArticle(relative, "fail", error=one_line_error(exc, str(path))))
         return planned
 
     # -- running -------------------------------------------------------------------------------
@@ -334,7 +348,7 @@ class FolderBatch:
                 completion_tokens=exc.task_usage.completion_tokens,
                 attempts=exc.task_attempts,
                 seconds=round(time.perf_counter() - started, 3),
-                error=_one_line(exc, name),
+                error=one_line_error(exc, name),
             )
         meta = result.meta
         spent: dict[str, Any] = {
@@ -348,23 +362,13 @@ class FolderBatch:
         except InputError as exc:
             # The answers were paid for: their tokens count, even though the result is lost.
             seconds = round(time.perf_counter() - started, 3)
-            error = _one_line(exc, name)
+            error = one_line_error(exc, name)
             return make_entry(relative, "failed", content_hash, self.config, seconds=seconds, error=error, **spent)
         seconds = round(time.perf_counter() - started, 3)
         return make_entry(relative, "done", content_hash, self.config, outputs=outputs, seconds=seconds, **spent)
 
     def _write(self, path: Path, result: Result) -> list[str]:
-        """Write the result files (JSON, then Markdown), each whole or not at all."""
-        names = self._outputs[path]
-        try:
-            for name, text in zip(names, (render_json(result), render_markdown(result)), strict=True):
-                target = self.output_dir / name
-                make_private_dirs(target.parent)
-                # No fsync per file: a resumed run redoes any result a power loss left empty.
-                write_text_atomic(target, text, durable=False)
-        except OSError as exc:
-            raise InputError(str(self.output_dir / names[0]), f"cannot be written: {exc.strerror or exc}") from None
-        return list(names)
+        return write_results(self.output_dir, self._outputs[path], result)
 
 
 def _has_content(path: Path) -> bool:
@@ -374,7 +378,7 @@ def _has_content(path: Path) -> bool:
         return False
 
 
-def _one_line(exc: SummarizerError, name: str) -> str:
+def one_line_error(exc: SummarizerError, name: str) -> str:
     """The error as one line that names the file."""
     message = " ".join(str(exc).split())
     return message if isinstance(exc, InputError) else f"{name}: {message}"

@@ -45,6 +45,8 @@ class RunInfo(BaseModel):
     source_name: str
     source_language: Language
     source_url: str | None = None
+    source_paragraphs: list[str] = Field(default_factory=list)
+    """The article's paragraphs after cleanup, as the task read them: what to check the result against."""
     model: str
     prompt_version: str
     attempts: int

@@ -11,6 +11,7 @@ import typer
 from .. import __version__
 from ._article import brief, check, summarize, translate
 from ._batch import batch
+from ._desk import desk
 from ._exits import EXIT_BACKEND, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OUTPUT, EXIT_USAGE
 from ._local import local_model, local_serve
 
@@ -37,7 +38,7 @@ local_app = typer.Typer(help="The embedded llama.cpp server and its model.", no_
 app.add_typer(local_app, name="local")
 
 # The order here is the order `summarizer --help` lists them in.
-for command in (brief, translate, summarize, batch, check):
+for command in (brief, translate, summarize, batch, check, desk):
     app.command()(command)
 local_app.command("serve")(local_serve)
 local_app.command("model")(local_model)

@@ -1,0 +1,46 @@
+"""The desk command: serves the editor's page over a folder of results and prints its address."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .._config import Settings
+from ._exits import EXIT_USAGE, configure_logging, errors_reported, fail
+from ._options import VerboseOption, with_backend_options
+
+
+@with_backend_options
+def desk(
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="A batch's output folder, or any folder for new work.")
+    ] = Path("."),
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 [a free one].")] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the address; do not open a browser.")] = False,
+    verbose: VerboseOption = False,
+    *,
+    settings: Settings,
+) -> None:
+    """A page in your browser to check results against their sources, and to start new work.
+
+    Serves on 127.0.0.1 only, with a token in the printed address; Ctrl-C stops it.
+    """
+    configure_logging(verbose)
+    from .._desk import open_desk  # noqa: PLC0415 - the server loads only for this command
+
+    with errors_reported(input_code=EXIT_USAGE):
+        try:
+            server = open_desk(folder, settings, port=port)
+        except OSError as exc:
+            fail(f"port {port}: cannot serve there: {exc.strerror or exc}", EXIT_USAGE)
+        try:
+            typer.echo(f"summarizer desk: {server.url}")
+            typer.echo("Ctrl-C stops it.", err=True)
+            if not no_browser:
+                webbrowser.open(server.url)
+            server.serve_forever()
+        finally:
+            server.close()
