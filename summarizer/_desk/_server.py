@@ -25,7 +25,7 @@ from ._jobs import DeskJobs
 from ._store import DeskStore
 from ._views import result_view
 
-TOKEN_HEADER = "X-Desk-Token"
+TOKEN_HEADER = "X-Desk-Token"  # noqa: S105 - the header's name, not a secret
 MAX_REQUEST_BYTES = 3_000_000
 """An article (2 MB at most) as base64, with room for the rest of the request."""
 CONTENT_SECURITY_POLICY = (
@@ -81,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "summarizer-desk"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class names it so
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the library never prints (the CLI may log)."""
 
     # -- answers -------------------------------------------------------------------------------
@@ -198,11 +198,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._json(desk_job.to_json(), HTTPStatus.ACCEPTED)
         elif path.startswith("/api/jobs/") and path.endswith("/cancel"):
-            desk_job = jobs.cancel(path.removeprefix("/api/jobs/").removesuffix("/cancel"))
-            if desk_job is None:
+            cancelled = jobs.cancel(path.removeprefix("/api/jobs/").removesuffix("/cancel"))
+            if cancelled is None:
                 self._error(HTTPStatus.NOT_FOUND, "no such job")
             else:
-                self._json(desk_job.to_json())
+                self._json(cancelled.to_json())
         else:
             self._error(HTTPStatus.NOT_FOUND, "no such action")
 

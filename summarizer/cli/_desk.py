@@ -42,5 +42,7 @@ def desk(
             if not no_browser:
                 webbrowser.open(server.url)
             server.serve_forever()
+        except KeyboardInterrupt:
+            typer.echo("summarizer desk: stopped", err=True)  # Ctrl-C is how it ends: not an error
         finally:
             server.close()
