@@ -32,31 +32,42 @@ _VI_SMALL_SCALE = r"(?:nghìn|ngàn|triệu)(?!\w)"
 _EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _VI_QUALIFIERS = {
     "khoảng": "about", "gần": "nearly", "hơn": "more than", "trên": "more than",
-    "tới": "up to", "đến": "up to", "dưới": "less than",
+    "tới": "up to", "đến": "up to", "dưới": "less than", "xấp xỉ": "about",
 }  # fmt: skip
-_VI_MONTH_QUALIFIERS = {"đầu": "early", "giữa": "mid-", "cuối": "late"}
+# The pattern is verbose, where a plain space would be ignored: "xấp xỉ" is two words.
+_VI_QUALIFIER = "|".join(word.replace(" ", r"\s+") for word in _VI_QUALIFIERS)
+# "đầu năm 2017" is early 2017, "cuối tháng 10/2023" late October 2023.
+_VI_PERIOD_QUALIFIERS = {"đầu": "early", "giữa": "mid-", "cuối": "late"}
 _EN_QUALIFIER = r"about|around|nearly|almost|more than|over|up to|less than|under"
+_YEAR = r"(?:19|20)\d\d(?!\d)"
 
+# A day and month without "ngày" are a date only after "trước" (before) or "sau" (after), as in "trước
+# 30/7": "1/3 số dự án" is a third of the projects, "Nghị định 30/2017" a decree's number. A percentage
+# range ("9-11%") is one figure, its bottom never a year ("năm 2025 - 30%"), nor across lines (a list).
 _VI_PATTERN = re.compile(
     rf"""
     (?P<first_months>(?P<fm_n>\d{{1,2}})\s+tháng\s+đầu\s+năm\s+(?P<fm_y>\d{{4}}))
-    | (?P<month_year>(?:(?P<my_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<my_m>\d{{1,2}})(?:/|\s+năm\s+)(?P<my_y>\d{{4}}))
+    | (?P<month_year>(?:(?P<my_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<my_m>\d{{1,2}})
+        (?:/|\s+năm\s+|-(?={_YEAR}))(?P<my_y>\d{{4}}))
     | (?P<full_date>(?P<fd_d>\d{{1,2}})/(?P<fd_m>\d{{1,2}})/(?P<fd_y>\d{{4}}))
     | (?P<day_month>ngày\s+(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![\d/]))
+    | (?P<bare_day_month>(?:(?<=\btrước\s)|(?<=\bsau\s))(?P<bd_d>\d{{1,2}})/(?P<bd_m>\d{{1,2}})(?![\d/])(?!\s+số(?!\w)))
     | (?P<spoken_date>ngày\s+(?P<sd_d>\d{{1,2}})\s+tháng\s+(?P<sd_m>\d{{1,2}})(?:\s+năm\s+(?P<sd_y>\d{{4}}))?)
     | (?P<dash_date>(?P<dd_t>sáng|trưa|chiều|tối|đêm|ngày)\s+(?P<dd_d>\d{{1,2}})-(?P<dd_m>\d{{1,2}})
         (?:-(?P<dd_y>\d{{4}}))?(?![\d-]))
     | (?P<time_date>(?P<td_t>sáng|trưa|chiều|tối|đêm)\s+(?P<td_d>\d{{1,2}})/(?P<td_m>\d{{1,2}})
         (?:/(?P<td_y>\d{{4}}))?(?![\d/]))
-    | (?P<money>(?:(?P<mo_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
+    | (?P<money>(?:(?P<mo_q>{_VI_QUALIFIER})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
         (?P<mo_s>{_VI_SCALE})?
         (?:\s+(?P<mo_n2>\d{{1,3}})\s+(?P<mo_s2>{_VI_SCALE}))?\s*
         (?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
-    | (?P<percent>(?:(?P<pc_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
-    | (?P<area>(?:(?P<ar_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
+    | (?P<percent_range>(?:(?P<pr_q>{_VI_QUALIFIER})\s+)?(?!{_YEAR})(?P<pr_lo>{_VI_NUMBER})[^\S\n]*%?
+        [^\S\n]*[-–][^\S\n]*(?P<pr_hi>{_VI_NUMBER})\s*%)
+    | (?P<percent>(?:(?P<pc_q>{_VI_QUALIFIER})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
+    | (?P<area>(?:(?P<ar_q>{_VI_QUALIFIER})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
         (?P<ar_u>ha|héc-ta|hectares?|hecta|héc\s+ta|km2|km²)(?!\w))
-    | (?P<year>năm\s+(?P<yr_y>\d{{4}}))
-    | (?P<count>(?:(?P<ct_q>{"|".join(_VI_QUALIFIERS)})\s+)?(?<![/-])(?P<ct_n>{_VI_NUMBER})
+    | (?P<year>(?:(?P<yr_q>đầu|giữa|cuối)\s+)?năm\s+(?P<yr_y>\d{{4}}))
+    | (?P<count>(?:(?P<ct_q>{_VI_QUALIFIER})\s+)?(?<![/-])(?P<ct_n>{_VI_NUMBER})
         (?:\s+(?P<ct_s>{_VI_SCALE}))?(?:\s+(?P<ct_n2>\d{{1,3}})\s+(?P<ct_s2>{_VI_SMALL_SCALE}))?(?![\d/%-]))
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -74,6 +85,11 @@ _EN_PATTERN = re.compile(
     | (?P<dong>(?:(?P<vd_q>{_EN_QUALIFIER})\s+)?(?:VND\s?(?P<vd_n>{_EN_NUMBER})
         (?:\s*(?P<vd_s>thousand|million|billion|trillion))?
         | (?P<vd_n2>{_EN_NUMBER})(?:\s*(?P<vd_s2>thousand|million|billion|trillion))?\s*(?:VND|dong|đồng)(?!\w)))
+    | (?P<percent_range>(?:(?P<pr_q>{_EN_QUALIFIER})\s+)?
+        (?:between\s+(?!{_YEAR})(?P<pb_lo>{_EN_NUMBER})(?:[^\S\n]*(?:%|percent))?\s+and\s+(?P<pb_hi>{_EN_NUMBER})
+        | (?!{_YEAR})(?P<pr_lo>{_EN_NUMBER})[^\S\n]*%?[^\S\n]*[-–][^\S\n]*(?P<pr_hi>{_EN_NUMBER})
+        | (?<!\bfrom\s)(?!{_YEAR})(?P<pt_lo>{_EN_NUMBER})[^\S\n]+to[^\S\n]+(?P<pt_hi>{_EN_NUMBER}))
+        [^\S\n]*(?:%|percent))
     | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*(?:%|percent))
     | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*
         (?P<ar_u>hectares?|ha|square\s+kilometers|km2)(?!\w))
@@ -93,6 +109,8 @@ class SourceFigure:
     kind: FigureKind
     value: float
     unit: str
+    high: float | None = None
+    """The top of a range ("9-11%": value 9, high 11); None for a single figure."""
 
 
 def _vi_number(text: str) -> float:
@@ -120,7 +138,8 @@ def _english_number(value: float) -> str:
 def _qualified(qualifier: str | None, text: str, table: dict[str, str] | None = None) -> str:
     if not qualifier:
         return text
-    english = table.get(qualifier.lower(), qualifier) if table else qualifier.lower()
+    spoken = re.sub(r"\s+", " ", qualifier.lower())
+    english = table.get(spoken, qualifier) if table else spoken
     return f"{english} {text}"
 
 
@@ -184,19 +203,26 @@ def _vi_date_figure(m: re.Match[str], text: str) -> SourceFigure | None:
         month = _month(int(g("my_m")))
         if month is None:
             return None
-        qualifier = _VI_MONTH_QUALIFIERS.get((g("my_q") or "").lower())
-        english = (
-            f"{qualifier}{'' if qualifier == 'mid-' else ' '}{month} {g('my_y')}"
-            if qualifier
-            else f"{month} {g('my_y')}"
-        )
+        english = _period(g("my_q"), f"{month} {g('my_y')}")
         return SourceFigure(text, english, "date", *date_value(int(g("my_y")), int(g("my_m"))))
     if g("full_date"):
         return _vi_date(text, int(g("fd_d")), int(g("fd_m")), g("fd_y"))
+    if g("bare_day_month"):
+        return _vi_date(text, int(g("bd_d")), int(g("bd_m")), None)
     return _vi_date(text, int(g("dm_d")), int(g("dm_m")), None)
 
 
-_VI_DATE_GROUPS = ("first_months", "spoken_date", "dash_date", "time_date", "month_year", "full_date", "day_month")
+def _period(qualifier: str | None, english: str) -> str:
+    """'October 2023' with 'cuối' -> 'late October 2023'; with 'giữa', '2017' -> 'mid-2017'."""
+    early_or_late = _VI_PERIOD_QUALIFIERS.get((qualifier or "").lower())
+    if early_or_late is None:
+        return english
+    return f"{early_or_late}{'' if early_or_late.endswith('-') else ' '}{english}"
+
+
+_VI_DATE_GROUPS = (
+    "first_months", "spoken_date", "dash_date", "time_date", "month_year", "full_date", "day_month", "bare_day_month",
+)  # fmt: skip
 
 
 def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
@@ -217,24 +243,38 @@ def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
         return SourceFigure(
             text, _qualified(g("mo_q"), f"VND{_english_number(value)}", _VI_QUALIFIERS), "money", value, "VND"
         )
-    if g("percent"):
-        value = _vi_number(g("pc_n"))
-        return SourceFigure(
-            text, _qualified(g("pc_q"), f"{_english_number(value)}%", _VI_QUALIFIERS), "percent", value, "%"
-        )
+    if g("percent_range") or g("percent"):
+        return _vi_percent_figure(m, text)
     if g("area"):
         value = _vi_number(g("ar_n"))
         unit = "km2" if g("ar_u").lower().startswith("km") else "ha"
         english = f"{_english_number(value)} {'square kilometers' if unit == 'km2' else 'hectares'}"
         return SourceFigure(text, _qualified(g("ar_q"), english, _VI_QUALIFIERS), "area", value, unit)
     if g("year"):
-        return SourceFigure(text, g("yr_y"), "date", float(g("yr_y")), "year")
-    if not g("ct_s") and not g("ct_q") and re.fullmatch(r"(?:19|20)\d\d", g("ct_n")):
-        return SourceFigure(text, text, "date", float(text), "year")  # a year standing alone, not 2,015 things
+        return SourceFigure(text, _period(g("yr_q"), g("yr_y")), "date", float(g("yr_y")), "year")
+    if not g("ct_s") and re.fullmatch(r"(?:19|20)\d\d", g("ct_n")):
+        # A year standing alone, not 2,015 things; "đến 2020" is until 2020, not up to 2,020 things.
+        if not g("ct_q"):
+            return SourceFigure(text, text, "date", float(text), "year")
+        if g("ct_q").lower() in ("đến", "tới"):
+            return SourceFigure(g("ct_n"), g("ct_n"), "date", float(g("ct_n")), "year")
     value = _vi_number(g("ct_n")) * _VI_SCALES.get(re.sub(r"\s+", " ", (g("ct_s") or "").lower()), 1)
     if g("ct_n2"):
         value += int(g("ct_n2")) * _VI_SCALES[g("ct_s2").lower()]
     return SourceFigure(text, _qualified(g("ct_q"), _english_number(value), _VI_QUALIFIERS), "count", value, "")
+
+
+def _vi_percent_figure(m: re.Match[str], text: str) -> SourceFigure | None:
+    g = m.group
+    if not g("percent_range"):
+        value = _vi_number(g("pc_n"))
+        english = _qualified(g("pc_q"), f"{_english_number(value)}%", _VI_QUALIFIERS)
+        return SourceFigure(text, english, "percent", value, "%")
+    low, high = _vi_number(g("pr_lo")), _vi_number(g("pr_hi"))
+    if low >= high:
+        return None  # no range: see extract_figures
+    english = _qualified(g("pr_q"), f"{_english_number(low)}-{_english_number(high)}%", _VI_QUALIFIERS)
+    return SourceFigure(text, english, "percent", low, "%", high)
 
 
 def _en_figure(m: re.Match[str]) -> SourceFigure | None:
@@ -260,6 +300,10 @@ def _en_figure(m: re.Match[str]) -> SourceFigure | None:
         number, scale = (g("vd_n"), g("vd_s")) if g("vd_n") else (g("vd_n2"), g("vd_s2"))
         value = _en_number(number) * _EN_SCALES.get((scale or "").lower(), 1)
         return SourceFigure(text, text, "money", value, "VND")
+    if g("percent_range"):
+        ends = next(ends for ends in ("pb", "pr", "pt") if g(f"{ends}_lo"))
+        low, high = _en_number(g(f"{ends}_lo")), _en_number(g(f"{ends}_hi"))
+        return SourceFigure(text, text, "percent", low, "%", high) if low < high else None  # see extract_figures
     if g("percent"):
         return SourceFigure(text, text, "percent", _en_number(g("pc_n")), "%")
     if g("area"):
@@ -277,8 +321,17 @@ def extract_figures(text: str, language: Language) -> list[SourceFigure]:
     found: dict[str, SourceFigure] = {}
     for match in pattern.finditer(text):
         figure = convert(match)
-        if figure is not None and figure.source not in found:
-            found[figure.source] = figure
+        figures = [figure] if figure is not None else []
+        if figure is None and match.group("percent_range"):
+            # "15 - 10%" is no range: each side as it reads alone.
+            groups = match.groupdict()
+            top = next(match.start(name) for name in ("pb_hi", "pr_hi", "pt_hi") if groups.get(name))
+            figures = [
+                *extract_figures(text[match.start() : top], language),
+                *extract_figures(text[top : match.end()], language),
+            ]
+        for each in figures:
+            found.setdefault(each.source, each)
     return list(found.values())
 
 
@@ -318,8 +371,8 @@ one language and digits in the other to tell a change from a paraphrase."""
 
 
 def supports(source: SourceFigure, stated: SourceFigure) -> bool:
-    """True when `source` backs `stated`: the same kind, value and unit (a plain number may stand
-    for any figure of that value: "3 trillion dong" reads as a number in English)."""
+    """True when `source` backs `stated`: the same kind, value (both ends, for a range) and unit (a
+    plain number may stand for any figure of that value: "3 trillion dong" reads as a number in English)."""
     if source.kind == "date" and stated.kind == "date":
         # The parts the stated date names must be the source's: "May 2023" for "15/5/2023", never
         # "16 May 2023", nor a year the source does not give.
@@ -327,6 +380,12 @@ def supports(source: SourceFigure, stated: SourceFigure) -> bool:
             mine is None or mine == theirs for mine, theirs in zip(date_parts(stated), date_parts(source), strict=True)
         )
     if not math.isclose(source.value, stated.value, rel_tol=1e-9):
+        return False
+    # A range is backed only by the same range: "11%" for "9-11%" drops its bottom, and says more than
+    # the source does.
+    if (source.high is None) != (stated.high is None):
+        return False
+    if source.high is not None and stated.high is not None and not math.isclose(source.high, stated.high):
         return False
     if stated.kind == "count":
         return True

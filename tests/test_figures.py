@@ -7,7 +7,13 @@ import pytest
 from summarizer import clean_article
 from summarizer._answers import BriefDraft
 from summarizer._checks import BriefChecks
-from summarizer._figures import extract_figures, figure_kept, in_english_form, unsupported_figures
+from summarizer._figures import (
+    extract_figures,
+    figure_kept,
+    in_english_form,
+    missing_key_figures,
+    unsupported_figures,
+)
 from summarizer._text import Language
 
 from .conftest import EN_SEED, VI_SEED
@@ -41,6 +47,15 @@ from .conftest import EN_SEED, VI_SEED
         ("2 nghìn tỉ đồng", "VND2 trillion", "money", 2e12, "VND"),
         ("hơn 8.700", "more than 8,700", "count", 8700, ""),
         ("Chiều 6/2", "the afternoon of 6 February", "date", 206, "day"),
+        # Ranges, qualified years, "xấp xỉ", a day and month after "trước" (bench/fidelity 01, 02, 04, 05).
+        ("9-11%", "9-11%", "percent", 9, "%"),
+        ("9 - 11%", "9-11%", "percent", 9, "%"),
+        ("Đầu năm 2017", "early 2017", "date", 2017, "year"),
+        ("cuối năm 2014", "late 2014", "date", 2014, "year"),
+        ("giữa năm 2017", "mid-2017", "date", 2017, "year"),
+        ("đầu tháng 9-2016", "early September 2016", "date", 201609, "month"),
+        ("xấp xỉ 91.400 tỷ đồng", "about VND91.4 trillion", "money", 91.4e12, "VND"),
+        ("trước 30/7", "30 July", "date", 730, "day"),
     ],
 )
 def test_vietnamese_figures(text: str, english: str, kind: str, value: float, unit: str) -> None:
@@ -72,6 +87,12 @@ def test_english_seed_figures() -> None:
         ("1.5 tỷ USD", "vi", [("$1.5 billion", "money")]),
         ("tăng 2.5%", "vi", [("2.5%", "percent")]),
         ("2/3 số dự án", "vi", []),
+        # A slash or dash is a date or a range only where one is meant: fractions, decrees, years.
+        ("trước 1/3 số dự án", "vi", []),
+        ("Nghị định 30/2017", "vi", []),
+        ("năm 2025 - 30%", "vi", [("2025", "date"), ("30%", "percent")]),
+        ("15 - 10%", "vi", [("15", "count"), ("10%", "percent")]),
+        ("15 - 10%", "en", [("15", "count"), ("10%", "percent")]),
         ("he bought 5 hats", "en", [("5", "count")]),
         ("in 2015, 33 parks", "en", [("2015", "date"), ("33", "count")]),
     ],
@@ -170,3 +191,102 @@ def test_words_that_begin_like_a_scale_are_no_scale_and_a_lone_year_is_a_year() 
     # "ngành" (sector) starts like "ngàn" (thousand), "tỉnh" (province) like "tỉ" (billion).
     assert [(f.english, f.kind) for f in extract_figures("18 ngành của các tỉnh", "vi")] == [("18", "count")]
     assert [(f.english, f.kind, f.unit) for f in extract_figures("từ 2015 đến nay", "vi")] == [("2015", "date", "year")]
+
+
+# From held-out news (bench/fidelity/05.txt): a provincial plan's targets, each a range.
+COMMERCE_TARGETS = (
+    "Cụ thể, đến năm 2020, ngành thương mại đóng góp vào GDP của tỉnh đạt tỷ trọng 9-11%, đến năm 2025 là 12-15% "
+    "và đến năm 2030 là 13-18%; kim ngạch xuất khẩu năm 2020 đạt 1,25 tỷ USD"
+)
+
+
+def test_a_percentage_range_is_one_figure_that_only_the_same_range_backs() -> None:
+    sources = extract_figures(COMMERCE_TARGETS, "vi")
+    assert [f.english for f in sources] == ["2020", "9-11%", "2025", "12-15%", "2030", "13-18%", "$1.25 billion"]
+    share = sources[1]
+    assert (share.kind, share.value, share.high, share.unit) == ("percent", 9, 11, "%")
+    assert not unsupported_figures("Commerce is to make up 9-11% of GDP by 2020 and 12-15% by 2025.", sources)
+    # One end alone says more than the source does; another range is another figure.
+    assert [f.source for f in unsupported_figures("Commerce is to make up 11% of GDP by 2020.", sources)] == ["11%"]
+    assert [f.source for f in unsupported_figures("It is to make up 9-12% of GDP by 2020.", sources)] == ["9-12%"]
+    assert share not in missing_key_figures("Commerce is to make up 9 to 11 percent of GDP by 2020.", sources)
+    assert share in missing_key_figures("Commerce is to make up 11% of GDP by 2020.", sources)
+
+
+@pytest.mark.parametrize(
+    ("translation", "kept"),
+    [
+        ("a share of 9-11% of GDP", True),
+        ("a share of 9 - 11 percent of GDP", True),
+        ("a share of between 9% and 11% of GDP", True),
+        ("a share of 11% of GDP", False),
+        ("a share rising from 9% to 11% of GDP", False),  # two figures, a change, not a range
+    ],
+)
+def test_a_translation_keeps_a_range_only_as_a_range(translation: str, kept: bool) -> None:
+    share = extract_figures(COMMERCE_TARGETS, "vi")[1]
+    assert figure_kept(share, translation, "en") is kept
+
+
+def test_a_qualified_year_is_a_year_with_its_qualifier_in_english() -> None:
+    # bench/fidelity/01.txt and 02.txt.
+    [early, *_] = sources = extract_figures(
+        "Đầu năm 2017, tỉnh Bà Rịa - Vũng Tàu đã cấp phép cho 8 dự án lớn với tổng số vốn hơn 10.430 tỷ đồng", "vi"
+    )
+    assert (early.source, early.english, early.kind, early.value, early.unit) == (
+        "Đầu năm 2017",
+        "early 2017",
+        "date",
+        2017,
+        "year",
+    )
+    assert not unsupported_figures("In early 2017 the province licensed projects worth VND10.43 trillion.", sources)
+    assert unsupported_figures("In early 2018 the province licensed projects worth VND10.43 trillion.", sources)
+    [late] = extract_figures(
+        "Tuy nhiên , do không nhận được ưu đãi, nhận thấy dự án không khả thi, cuối năm 2014 JFE", "vi"
+    )
+    assert late.english == "late 2014"
+    [_, september] = extract_figures("đã được đầu tư 10 năm nhưng đình trệ và bị thu hồi đầu tháng 9-2016.", "vi")
+    assert (september.english, september.value, september.unit) == ("early September 2016", 201609, "month")
+
+
+def test_a_year_after_den_is_a_year_not_up_to_so_many() -> None:
+    # bench/fidelity/02.txt: "giai đoạn đến 2020" is the period to 2020, not "up to 2,020" of something.
+    sources = extract_figures(
+        "Quy hoạch phát triển hệ thống sản xuất và phân phối thép giai đoạn đến 2020, có xét đến năm 2025", "vi"
+    )
+    assert [(f.source, f.english, f.kind, f.unit) for f in sources] == [
+        ("2020", "2020", "date", "year"),
+        ("năm 2025", "2025", "date", "year"),
+    ]
+    assert [f.english for f in extract_figures("hơn 8.700", "vi")] == ["more than 8,700"]  # other amounts unchanged
+
+
+def test_xap_xi_qualifies_an_amount_as_about() -> None:
+    # bench/fidelity/04.txt
+    sentence = "kết quả giải ngân trong 6 tháng đầu năm rất thấp, đạt xấp xỉ 91.400 tỷ đồng, bằng 25,6% kế hoạch"
+    by_source = {f.source: f for f in extract_figures(sentence, "vi")}
+    amount = by_source["xấp xỉ 91.400 tỷ đồng"]
+    assert (amount.english, amount.value, amount.unit) == ("about VND91.4 trillion", 91.4e12, "VND")
+    assert "91.400 tỷ đồng" not in by_source
+    assert not unsupported_figures(
+        "Disbursement reached about VND91.4 trillion, 25.6% of the plan.", [*by_source.values()]
+    )
+
+
+def test_a_day_and_month_after_truoc_is_a_date_without_a_year() -> None:
+    # bench/fidelity/04.txt: "trước 30/7" is before 30 July, of a year the sentence does not name.
+    sources = extract_figures(
+        "Theo đó, trước 30/7, Bộ KH&ĐT cũng phải trình Thủ tướng giao tiếp 4.074 tỷ đồng còn lại của vốn ngân sách",
+        "vi",
+    )
+    assert [(f.source, f.english, f.kind, f.value, f.unit) for f in sources[:1]] == [
+        ("30/7", "30 July", "date", 730, "day")
+    ]
+    assert not unsupported_figures("The ministry must submit VND4.074 trillion before 30 July.", sources)
+    assert [f.source for f in unsupported_figures("It must do so before 30 July 2017.", sources)] == ["30 July 2017"]
+    # A document number with a slash is no date; a date with "ngày" still reads as before.
+    assert [f.english for f in extract_figures("tại văn bản số 152/TTg-CN, ngày 25-1-2017.", "vi")] == [
+        "25 January 2017"
+    ]
+    assert [f.english for f in extract_figures("trước ngày 30/7/2017; thực hiện", "vi")] == ["30 July 2017"]
