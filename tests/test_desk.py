@@ -57,6 +57,7 @@ CHROMIUM_ARGS = [
 ]
 VI_INPUT = VI_SEED.name
 TRANSLATED_INPUT = f"translated/{VI_SEED.name}"
+SUMMARIZED_INPUT = f"summarized/{VI_SEED.name}"
 
 
 def _replayer(vcr_config: dict[str, Any]) -> vcrpy.VCR:
@@ -105,6 +106,12 @@ def recorded_folder(tmp_path_factory: pytest.TempPathFactory, replayer: vcrpy.VC
     with _cassette(replayer, "test_tasks", "test_translate_vietnamese_to_english"):
         job = Job(task="translate", to="en")
         run(FolderBatch(Summarizer(settings), root / "to-translate", out, job, recursive=True))
+    summarize_in = root / "to-summarize" / "summarized"
+    summarize_in.mkdir(parents=True)
+    shutil.copy(VI_SEED, summarize_in / VI_SEED.name)
+    with _cassette(replayer, "test_tasks", "test_async_summary_of_vietnamese_seed_in_english"):
+        job = Job(task="summarize", lang="en")
+        run(FolderBatch(Summarizer(settings), root / "to-summarize", out, job, recursive=True))
     return out
 
 
@@ -127,14 +134,21 @@ def desk(recorded_folder: Path, settings: Settings) -> Iterator[DeskServer]:
 
 
 class PageWatch:
-    """What a page did that it must not: dialogs opened, errors on its console, scripts that threw."""
+    """What a page did that it must not: dialogs opened, errors on its console, scripts that threw,
+    and requests that left the machine (a CDN, a web font, analytics)."""
 
     def __init__(self, page: Any) -> None:
         self.dialogs: list[str] = []
         self.errors: list[str] = []
+        self.away: list[str] = []
+        page.on("request", lambda request: self._check_request(request.url))
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _check_request(self, url: str) -> None:
+        if not url.startswith(("http://127.0.0.1:", "http://localhost:", "data:", "blob:")):
+            self.away.append(url)
 
 
 @pytest.fixture
@@ -145,6 +159,7 @@ def page(browser: Any, desk: DeskServer) -> Iterator[Any]:
     page.watch = PageWatch(page)
     yield page
     assert page.watch.dialogs == [] and page.watch.errors == [], (page.watch.dialogs, page.watch.errors)
+    assert page.watch.away == []  # nothing left the machine
     context.close()
 
 
@@ -498,3 +513,18 @@ def test_the_command_refuses_a_missing_folder_in_one_line(tmp_path: Path) -> Non
         timeout=60,
     )
     assert done.returncode == 2 and done.stderr.strip() == f"summarizer: error: {missing}: no such folder"
+
+
+def test_the_summary_is_shown_beside_its_source_with_its_figures_tied_to_it(
+    page: Any, desk: DeskServer, recorded_folder: Path
+) -> None:
+    summary = result_of(recorded_folder, SUMMARIZED_INPUT)
+    opened(page, desk, f"#/a/{quote(SUMMARIZED_INPUT)}")
+    assert page.inner_text(".summary-result .headline") == summary["title"]
+    assert page.inner_text(".summary-result .lead") == summary["lead"]
+    assert page.locator(".source p").count() == len(summary["meta"]["source_paragraphs"])
+    marks = page.locator(".summary-result .mark")
+    assert marks.count() > 0
+    for index in range(marks.count()):
+        marks.nth(index).click()
+        assert page.locator(".source .lit").count() >= 1  # every figure marked in the summary is in the source

@@ -95,15 +95,26 @@ function light(selector) {
   return nodes;
 }
 
+// Bring `node` into view: within the source pane when it scrolls on its own (the brief stays
+// where the editor is reading), else by scrolling the page.
+function reveal(node) {
+  if (!node) return;
+  const pane = node.closest("section.source");
+  if (pane && pane.scrollHeight > pane.clientHeight) {
+    const offset = node.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+    pane.scrollBy({ top: offset - pane.clientHeight / 2 });
+  }
+  const box = node.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) node.scrollIntoView({ block: "center" });
+}
+
 function lightMark(id) {
   const lit = light(`[data-mark="${CSS.escape(id)}"]`);
-  const inSource = lit.find((node) => node.closest(".source"));
-  (inSource || lit[0])?.scrollIntoView({ block: "center" });
+  reveal(lit.find((node) => node.closest(".source")) || lit[0]);
 }
 
 function lightParagraph(number) {
-  const lit = light(`[data-paragraph="${Number(number)}"]`);
-  lit[0]?.scrollIntoView({ block: "center" });
+  reveal(light(`[data-paragraph="${Number(number)}"]`)[0]);
 }
 
 document.addEventListener("click", (event) => {
