@@ -100,18 +100,15 @@ def recorded_folder(tmp_path_factory: pytest.TempPathFactory, replayer: vcrpy.VC
 
     with _cassette(replayer, "test_batch", "test_batch_of_a_mixed_folder"):
         run(FolderBatch(Summarizer(settings), mixed_folder(root), out, recursive=True, concurrency=2))
-    translate_in = root / "to-translate" / "translated"
-    translate_in.mkdir(parents=True)
-    shutil.copy(VI_SEED, translate_in / VI_SEED.name)
-    with _cassette(replayer, "test_tasks", "test_translate_vietnamese_to_english"):
-        job = Job(task="translate", to="en")
-        run(FolderBatch(Summarizer(settings), root / "to-translate", out, job, recursive=True))
-    summarize_in = root / "to-summarize" / "summarized"
-    summarize_in.mkdir(parents=True)
-    shutil.copy(VI_SEED, summarize_in / VI_SEED.name)
-    with _cassette(replayer, "test_tasks", "test_async_summary_of_vietnamese_seed_in_english"):
-        job = Job(task="summarize", lang="en")
-        run(FolderBatch(Summarizer(settings), root / "to-summarize", out, job, recursive=True))
+    # The Vietnamese seed translated, then summarized, each into a sub-folder of the same output.
+    for folder, cassette, job in (
+        ("translated", "test_translate_vietnamese_to_english", Job(task="translate", to="en")),
+        ("summarized", "test_async_summary_of_vietnamese_seed_in_english", Job(task="summarize", lang="en")),
+    ):
+        (root / f"for-{folder}" / folder).mkdir(parents=True)
+        shutil.copy(VI_SEED, root / f"for-{folder}" / folder / VI_SEED.name)
+        with _cassette(replayer, "test_tasks", cassette):
+            run(FolderBatch(Summarizer(settings), root / f"for-{folder}", out, job, recursive=True))
     return out
 
 

@@ -26,7 +26,13 @@ def a_brief(headline: str) -> Brief:
         seconds=1.5,
     )
     summary = " ".join(["word"] * 70)
-    return Brief(headline=headline, summary=summary, key_points=["a point", "another point", "a third point"], figures=[], meta=meta)
+    return Brief(
+        headline=headline,
+        summary=summary,
+        key_points=["a point", "another point", "a third point"],
+        figures=[],
+        meta=meta,
+    )
 
 
 def test_a_second_article_of_one_name_gets_a_number_and_nothing_is_overwritten(tmp_path: Path) -> None:

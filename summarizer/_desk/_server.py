@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .._errors import InputError
-from ._jobs import DeskJobs
+from ._jobs import DeskJob, DeskJobs
 from ._store import DeskStore
 from ._views import result_view
 
@@ -153,13 +153,15 @@ class _Handler(BaseHTTPRequestHandler):
             name = query.get("input", [""])[0]
             self._json(result_view(name, store.result(name)))
         elif path.startswith("/api/jobs/"):
-            desk_job = jobs.get(path.removeprefix("/api/jobs/"))
-            if desk_job is None:
-                self._error(HTTPStatus.NOT_FOUND, "no such job")
-            else:
-                self._json(desk_job.to_json())
+            self._job(jobs.get(path.removeprefix("/api/jobs/")))
         else:
             self._error(HTTPStatus.NOT_FOUND, "no such page")
+
+    def _job(self, desk_job: DeskJob | None) -> None:
+        if desk_job is None:
+            self._error(HTTPStatus.NOT_FOUND, "no such job")
+        else:
+            self._json(desk_job.to_json())
 
     def do_HEAD(self) -> None:
         """As GET, without the body."""
@@ -198,11 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._json(desk_job.to_json(), HTTPStatus.ACCEPTED)
         elif path.startswith("/api/jobs/") and path.endswith("/cancel"):
-            cancelled = jobs.cancel(path.removeprefix("/api/jobs/").removesuffix("/cancel"))
-            if cancelled is None:
-                self._error(HTTPStatus.NOT_FOUND, "no such job")
-            else:
-                self._json(cancelled.to_json())
+            self._job(jobs.cancel(path.removeprefix("/api/jobs/").removesuffix("/cancel")))
         else:
             self._error(HTTPStatus.NOT_FOUND, "no such action")
 
