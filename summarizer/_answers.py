@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
 from ._checks import BriefChecks, Checks, FactsChecks, SummaryChecks, TranslationChecks, checks_of
-from ._factlock import changed_figures, invented_quotes, lost_figures
+from ._factlock import changed_figures, invented_quotes, lost_figures, missing_figures
 from ._figures import in_english_form
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
@@ -181,13 +181,16 @@ class BriefDraft(BriefEntities, BriefText):
 
     @model_validator(mode="after")
     def _figures_from_the_article(self, info: ValidationInfo) -> BriefDraft:
-        """The fact lock on the prose: a changed or invented figure is sent back, named."""
+        """The fact lock on the prose: a changed or invented figure or quote, or a key figure left
+        out, is sent back, named."""
         checks = checks_of(info, BriefChecks)
         faults = []
         if checks is not None and checks.source_figures is not None:
             faults += changed_figures(self.prose, checks.source_figures)
         if checks is not None and checks.source_text is not None:
             faults += invented_quotes(self.prose, checks.source_text)
+        if checks is not None and checks.source_figures is not None and checks.paragraphs is not None:
+            faults += missing_figures(self.prose, checks.source_figures, paragraphs=checks.paragraphs)
         if faults:
             raise ValueError("; ".join(fault.to_model() for fault in faults))
         return self

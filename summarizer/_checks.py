@@ -48,10 +48,14 @@ class BriefChecks(Checks["BriefDraft"]):
     """The article's figures, which alone the prose may state; None: not checked."""
     source_text: str | None = None
     """The article the prose is written from, which alone it may quote; None: quotes not checked."""
+    paragraphs: Sequence[str] | None = None
+    """The article's paragraphs, whose every key figure (money, percentage, area) the prose must
+    state; None: coverage not checked."""
 
     def lenient(self) -> BriefChecks:
-        """Without the fact lock and the quote lock: a draft failing only those is kept, warned."""
-        return replace(self, source_figures=None, source_text=None)
+        """Without the fact lock, the quote lock and coverage: a draft failing only those is kept,
+        warned (a key figure left out is warned when the brief is assembled)."""
+        return replace(self, source_figures=None, source_text=None, paragraphs=None)
 
     def kept_faults(self, answer: BriefDraft) -> list[str]:
         """Changed or invented figures and quotes."""

@@ -40,7 +40,7 @@ def check_result(article: Article, result: Brief | Summary | Translation) -> Che
         prose = "\n".join([result.title, result.lead, result.summary, *result.key_points])
     faults += changed_figures(prose, sources, where=where, language=language)
     faults += invented_quotes(prose, article.text, where=where)
-    notes = missing_figures(prose, sources, where=where, language=language)
+    notes = missing_figures(prose, sources, where=where, language=language, paragraphs=article.paragraphs)
     return CheckReport(problems=[str(fault) for fault in faults], notes=[str(fault) for fault in notes])
 
 

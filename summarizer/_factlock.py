@@ -96,13 +96,22 @@ def invented_quotes(text: str, source: str, *, where: str = BRIEF) -> list[Fault
 
 
 def missing_figures(
-    text: str, sources: Sequence[SourceFigure], *, where: str = BRIEF, language: Language = "en"
+    text: str,
+    sources: Sequence[SourceFigure],
+    *,
+    where: str = BRIEF,
+    language: Language = "en",
+    paragraphs: Sequence[str] = (),
 ) -> list[Fault]:
-    """A fault for each key figure (money, percentage, area) of the source that `text` leaves out."""
-    return [
-        Fault("missing_figure", where, f"does not mention {figure.english} ({figure.source!r})")
-        for figure in missing_key_figures(text, sources, language)
-    ]
+    """A fault for each key figure (money, percentage, area) of the source that `text` leaves out,
+    naming the paragraph of `paragraphs` (the source's) that states it."""
+    faults = []
+    for figure in missing_key_figures(text, sources, language):
+        number = next((n for n, paragraph in enumerate(paragraphs, 1) if figure.source in paragraph), None)
+        of = f", from paragraph {number}" if number is not None else ""
+        what = f"does not mention {figure.english} ({figure.source!r}){of}"
+        faults.append(Fault("missing_figure", where, what, "state it in the summary or a key point"))
+    return faults
 
 
 def lost_figures(number: int, text: str, sources: Sequence[SourceFigure], target: Language) -> list[Fault]:

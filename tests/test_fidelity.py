@@ -90,6 +90,41 @@ def test_a_figure_still_changed_after_the_reasks_goes_out_with_a_warning() -> No
     assert not report.passed and any("'$40 million'" in p for p in report.problems)
 
 
+def draft_without(figure: str) -> str:
+    """A faithful draft that leaves the key figure `figure` out of its prose."""
+    answer = json.loads(draft("$400 million"))
+    answer["summary"] = answer["summary"].replace(f" {figure}", "")
+    return json.dumps(answer)
+
+
+@loopback
+def test_a_key_figure_left_out_is_reasked_naming_its_paragraph_and_the_starred_list() -> None:
+    replies = [
+        Reply(body=chat_completion(draft_without("nearly 7%"))),
+        Reply(body=chat_completion(draft("$400 million"))),
+    ]
+    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+        brief = summarizer.brief(ARTICLE)
+    prompt = server.requests[0]["body"]["messages"][-1]["content"]
+    assert "$400 million *" in prompt and "nearly 7% *" in prompt and "May 2026 *" not in prompt
+    reask = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "does not mention nearly 7% ('nearly 7%'), from paragraph 2" in reask
+    assert "state it in the summary or a key point" in reask
+    assert brief.meta.attempts == 2 and not [w for w in brief.meta.warnings if "does not mention" in w]
+
+
+@loopback
+def test_a_key_figure_still_left_out_after_the_reasks_is_warned_not_lost() -> None:
+    with (
+        ScriptedServer([Reply(body=chat_completion(draft_without("nearly 7%")))]) as server,
+        summarizer_for(server, reasks=1) as summarizer,
+    ):
+        brief = summarizer.brief(ARTICLE)
+    assert len(server.requests) == 2  # one re-ask, then the brief is kept
+    assert brief.meta.warnings == ["the brief does not mention nearly 7% ('nearly 7%'), from paragraph 2"]
+    assert [(n.kind, n.severity) for n in brief.meta.notices] == [("missing_figure", "medium")]
+
+
 # -- summarizer check ------------------------------------------------------------------------------
 
 

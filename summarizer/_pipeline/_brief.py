@@ -12,7 +12,7 @@ import re
 from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
 from .._checks import BriefChecks
 from .._factlock import missing_figures
-from .._figures import SourceFigure, extract_figures
+from .._figures import KEY_KINDS, SourceFigure, extract_figures
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._results import Brief, Figure
@@ -26,15 +26,18 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     """The brief: figures by rule, English text, condensed if long, the model's draft, assembly."""
     figures = extract_figures(article.text, article.language)
     prompt = env.prompt("brief", requires=("article", "figures"))
-    listed = "\n".join(f"[{i}] {f.english}" for i, f in enumerate(figures, 1)) or "(none)"
+    # Key figures are starred: the prose must state each (coverage by construction, then checked).
+    listed = "\n".join(f"[{i}] {f.english}{' *' if f.kind in KEY_KINDS else ''}" for i, f in enumerate(figures, 1))
 
     def render(text: str) -> list[dict[str, str]]:
-        return prompt.render(article=text, figures=listed)
+        return prompt.render(article=text, figures=listed or "(none)")
 
     english = yield from english_paragraphs(article, env, notes)
     text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
     notes.used(prompt)
-    checks = BriefChecks(glossary=env.glossary, source_figures=figures, source_text=article.text)
+    checks = BriefChecks(
+        glossary=env.glossary, source_figures=figures, source_text=article.text, paragraphs=article.paragraphs
+    )
     draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
     return assembled_brief(draft, article, figures, env.glossary, notes.warnings)
 
@@ -45,7 +48,7 @@ def assembled_brief(
     """The brief made of the model's draft: key figures it left out warned, figures described, names
     traced, summary and key points trimmed to their limits. Every warning is added here, before the
     result (whose metadata carries them) is built."""
-    warnings.extend(str(fault) for fault in missing_figures(draft.prose, figures))
+    warnings.extend(str(fault) for fault in missing_figures(draft.prose, figures, paragraphs=article.paragraphs))
     brief_figures = described_figures(figures, draft, warnings)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]
