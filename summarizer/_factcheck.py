@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._factlock import BRIEF, Fault, changed_figures, invented_quotes, lost_figures, missing_figures
+from ._factlock import BRIEF, Fault, added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
 from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
 from ._results import Brief, Summary, Translation
@@ -77,5 +77,5 @@ def _translation_faults(article: Article, result: Translation) -> list[Fault]:
             language=result.target_language,
             source="its source paragraph",
         )
-        faults += invented_quotes(pair.translation, pair.source, where=f"paragraph {number}")
+        faults += added_quotes(number, pair.translation, pair.source)
     return faults

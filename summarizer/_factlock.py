@@ -95,6 +95,23 @@ def invented_quotes(text: str, source: str, *, where: str = BRIEF) -> list[Fault
     return faults
 
 
+def added_quotes(number: int, text: str, source: str) -> list[Fault]:
+    """A fault for each quotation the translation `text` of source paragraph `number` adds: it may
+    quote no more passages than the source paragraph marks as quoted (of any length, so scare quotes
+    count, and a quotation the paragraph only opens or only closes counts once)."""
+    marked = max(source.count("“"), source.count("”")) + (source.count('"') + 1) // 2
+    passages = [passage for passage, _ in quotes(text)]
+    return [
+        Fault(
+            "invented_quote",
+            f"paragraph {number}",
+            f"quotes {passage!r}, which its source paragraph does not quote (an invented quote)",
+            "quote only what the source paragraph quotes",
+        )
+        for passage in passages[marked:]
+    ]
+
+
 def missing_figures(
     text: str,
     sources: Sequence[SourceFigure],

@@ -143,3 +143,34 @@ def test_a_rerun_from_the_cache_takes_a_salvaged_chunk_the_same_way_and_sends_no
     assert len(server.requests) == sent == 3  # the chunk, then paragraph 2 and its re-ask; nothing more
     assert again.paragraphs == first.paragraphs and again.meta.warnings == first.meta.warnings
     assert again.meta.cached_answers == 2 and again.meta.usage.total_tokens == 0
+
+
+@loopback
+def test_a_quote_the_source_paragraph_does_not_have_is_asked_again_then_kept_flagged() -> None:
+    invented = 'The Ministry of Transport said: "We will finish the new road before the end of the year."'
+    with _server(invented) as server, _summarizer(server) as summarizer:
+        translation = summarizer.translate(ARTICLE, to="en")
+    reasks = [r["body"]["messages"][-1]["content"] for r in server.requests[1:]]
+    assert any("which its source paragraph does not quote (an invented quote)" in text for text in reasks)
+    second = translation.paragraphs[1]
+    assert second.translation == invented  # kept, since every other check passes...
+    expected = (
+        "paragraph 2 quotes 'We will finish the new road before the end of the year.', "
+        "which its source paragraph does not quote (an invented quote)"
+    )
+    assert second.flags == [expected]  # ...and flagged, and warned at high severity
+    assert [(n.kind, n.severity) for n in translation.meta.notices] == [("invented_quote", "high")]
+    assert f"> ⚠ {expected}" in render_markdown(translation)
+
+
+def test_a_quote_the_source_paragraph_has_passes_and_scare_quotes_count() -> None:
+    from summarizer._factlock import added_quotes
+
+    source = 'Ông Tuấn nói: “Chúng tôi sẽ hoàn thành con đường trong năm nay”, ngành thuế "thất thu".'
+    english = 'Mr Tuan said: "We will finish the road within this year", and the tax sector is "losing revenue".'
+    assert added_quotes(1, english, source) == []
+    assert [str(f) for f in added_quotes(1, english, "Ông Tuấn nói sẽ hoàn thành con đường.")] == [
+        "paragraph 1 quotes 'We will finish the road within this year', which its source paragraph does not quote"
+        " (an invented quote)",
+        "paragraph 1 quotes 'losing revenue', which its source paragraph does not quote (an invented quote)",
+    ]
