@@ -49,8 +49,8 @@ KINDS = (
     _kind(
         "undescribed_figure",
         "low",
-        r"^the model did not say what ('.*') \(.*\) refers to$",
-        "{count} figures have no description: {items}",
+        r"^the model did not say what ('.*') \(.*\) refers to(?:; its sentence in the article is given instead)?$",
+        "{count} figures have no description from the model: {items}",
     ),
     _kind("figure_note", "low", r"^the model described "),
     _kind(

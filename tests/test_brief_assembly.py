@@ -132,3 +132,30 @@ def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
     ]
     assert [o.english for o in brief.organizations] == ["Amkor Technology Vietnam"]
     assert [p.english for p in brief.places] == ["Bac Ninh"] and not warnings
+
+
+def test_a_figure_the_model_did_not_describe_gets_the_sentence_that_states_it() -> None:
+    english = [
+        "The group chose the VSIP Bac Ninh industrial park for a plant with a total investment of $400 million, "
+        "which is expected to produce about $1 billion of goods a year once it is running at full capacity.",
+        "Chinese companies make up more than 50% of the foreigners who live in the province.",
+    ]
+    warnings: list[str] = []
+    draft = _draft([FigureNote(id=1, refers_to="the plant's investment")])
+    figures = described_figures(FIGURES, draft, warnings, english)
+    by_source = {figure.source: figure.refers_to for figure in figures}
+    assert by_source["400 triệu USD"] == "the plant's investment"  # the model's own, when it gave one
+    assert (
+        by_source["khoảng 1 tỷ USD"].startswith("…")
+        and "about $1 billion of goods a year" in by_source["khoảng 1 tỷ USD"]
+    )
+    assert len(by_source["khoảng 1 tỷ USD"].strip("…").split()) <= 24
+    assert by_source["hơn 50%"] == "Chinese companies make up more than 50% of the foreigners who live in the province."
+    assert by_source["1,6 tỷ USD"] == ""  # no sentence states it: nothing is made up
+    said = [w for w in warnings if "did not say" in w]
+    assert len(said) == len(FIGURES) - 1
+    assert (
+        "the model did not say what 'hơn 50%' (more than 50%) refers to; its sentence in the article is given instead"
+        in said
+    )
+    assert "the model did not say what '1,6 tỷ USD' ($1.6 billion) refers to" in said

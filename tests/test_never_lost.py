@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from summarizer import OutputValidationError, Summarizer, render_markdown, resolve_settings
+from summarizer._factlock import added_quotes
 
 from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
@@ -164,8 +165,6 @@ def test_a_quote_the_source_paragraph_does_not_have_is_asked_again_then_kept_fla
 
 
 def test_a_quote_the_source_paragraph_has_passes_and_scare_quotes_count() -> None:
-    from summarizer._factlock import added_quotes
-
     source = 'Ông Tuấn nói: “Chúng tôi sẽ hoàn thành con đường trong năm nay”, ngành thuế "thất thu".'
     english = 'Mr Tuan said: "We will finish the road within this year", and the tax sector is "losing revenue".'
     assert added_quotes(1, english, source) == []

@@ -74,7 +74,7 @@ def test_many_small_warnings_of_a_kind_are_one_line_and_the_severe_stay_whole() 
     lines = ranked([*undescribed, changed, "paragraph 2: 'Tập đoàn' is not rendered as 'Group' (glossary)"])
     assert lines == [
         changed,
-        f"{len(FIGURES)} figures have no description: "
+        f"{len(FIGURES)} figures have no description from the model: "
         f"{', '.join(repr(f.source) for f in FIGURES[:4])} and {len(FIGURES) - 4} more",
         "paragraph 2: 'Tập đoàn' is not rendered as 'Group' (glossary)",  # only one of its kind: as it is
     ]

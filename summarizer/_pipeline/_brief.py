@@ -8,11 +8,12 @@ is kept as a warning.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
 from .._checks import BriefChecks
 from .._factlock import missing_figures
-from .._figures import KEY_KINDS, SourceFigure, extract_figures
+from .._figures import KEY_KINDS, SourceFigure, extract_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._results import Brief, Figure
@@ -39,17 +40,22 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
         glossary=env.glossary, source_figures=figures, source_text=article.text, paragraphs=article.paragraphs
     )
     draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
-    return assembled_brief(draft, article, figures, env.glossary, notes.warnings)
+    return assembled_brief(draft, article, figures, env.glossary, notes.warnings, english)
 
 
 def assembled_brief(
-    draft: BriefDraft, article: Article, figures: list[SourceFigure], glossary: Glossary, warnings: list[str]
+    draft: BriefDraft,
+    article: Article,
+    figures: list[SourceFigure],
+    glossary: Glossary,
+    warnings: list[str],
+    english: Sequence[str] = (),
 ) -> Builder[Brief]:
     """The brief made of the model's draft: key figures it left out warned, figures described, names
     traced, summary and key points trimmed to their limits. Every warning is added here, before the
     result (whose metadata carries them) is built."""
     warnings.extend(str(fault) for fault in missing_figures(draft.prose, figures, paragraphs=article.paragraphs))
-    brief_figures = described_figures(figures, draft, warnings)
+    brief_figures = described_figures(figures, draft, warnings, english)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]
     listed = {
@@ -78,8 +84,32 @@ def assembled_brief(
     )
 
 
-def described_figures(figures: list[SourceFigure], draft: BriefDraft, warnings: list[str]) -> list[Figure]:
-    """The article's figures with what the model says each refers to; gaps become warnings."""
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+CONTEXT_WORDS = 24
+"""The longest sentence excerpt that stands in for a description the model did not give."""
+
+
+def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
+    """The English sentence that states `figure` (by the fact lock's rule), cut to a few words
+    around it: what the article itself says the figure is, when the model did not say."""
+    for paragraph in english:
+        for sentence in _SENTENCE_END.split(paragraph):
+            stated = [f for f in extract_figures(sentence, "en") if supports(figure, f)]
+            if not stated:
+                continue
+            words = sentence.split()
+            at = next((i for i, word in enumerate(words) if stated[0].source.split()[0] in word), 0)
+            start = max(0, min(at - CONTEXT_WORDS // 2, len(words) - CONTEXT_WORDS))
+            excerpt = " ".join(words[start : start + CONTEXT_WORDS])
+            return f"{'…' if start else ''}{excerpt}{'…' if start + CONTEXT_WORDS < len(words) else ''}"
+    return ""
+
+
+def described_figures(
+    figures: list[SourceFigure], draft: BriefDraft, warnings: list[str], english: Sequence[str] = ()
+) -> list[Figure]:
+    """The article's figures with what the model says each refers to; where it said nothing, the
+    sentence of the article that states the figure, and a warning either way."""
     notes: dict[int, str] = {}
     for note in draft.figures:
         if 1 <= note.id <= len(figures):
@@ -90,10 +120,14 @@ def described_figures(figures: list[SourceFigure], draft: BriefDraft, warnings: 
     for number, figure in enumerate(figures, 1):
         refers_to = notes.get(number, "")
         if refers_to and not is_english(refers_to):
-            warnings.append(f"the model described {figure.english} in Vietnamese ({refers_to!r}); left blank")
-            refers_to = ""
+            context = figure_context(figure, english)
+            given = "its sentence in the article is given instead" if context else "left blank"
+            warnings.append(f"the model described {figure.english} in Vietnamese ({refers_to!r}); {given}")
+            refers_to = context
         elif not refers_to:
-            warnings.append(f"the model did not say what {figure.source!r} ({figure.english}) refers to")
+            refers_to = figure_context(figure, english)
+            given = "; its sentence in the article is given instead" if refers_to else ""
+            warnings.append(f"the model did not say what {figure.source!r} ({figure.english}) refers to{given}")
         described.append(
             Figure(
                 source=figure.source,
