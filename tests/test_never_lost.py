@@ -173,3 +173,16 @@ def test_a_quote_the_source_paragraph_has_passes_and_scare_quotes_count() -> Non
         " (an invented quote)",
         "paragraph 1 quotes 'losing revenue', which its source paragraph does not quote (an invented quote)",
     ]
+
+
+@loopback
+def test_a_figure_the_translation_lost_still_reaches_the_brief_by_rule() -> None:
+    article = ARTICLE.replace("sẽ được xây dựng sớm", "sẽ được xây dựng với vốn 1,6 tỷ USD")
+    with _server(ENGLISH[1]) as server, _summarizer(server) as summarizer:  # paragraph 2 never has the money
+        brief = summarizer.brief(article)
+    brief_prompt = server.requests[-1]["body"]["messages"][1]["content"]
+    assert f"{ENGLISH[1]} (The source paragraph also states: $1.6 billion.)" in brief_prompt
+    assert ENGLISH[0] in brief_prompt and "(The source paragraph also states" not in brief_prompt.replace(
+        f"{ENGLISH[1]} (The source paragraph also states", ""
+    )
+    assert any("paragraph 2 lacks or changes '1,6 tỷ USD'" in w for w in brief.meta.warnings)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .._answers import TranslationChunk
 from .._checks import TranslationChecks
 from .._errors import OutputValidationError, TruncatedOutputError
-from .._figures import checked_figures
+from .._figures import checked_figures, figure_kept
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._results import ParagraphPair, Translation
@@ -50,11 +50,21 @@ def translation_steps(article: Article, to: Language, env: Env, notes: Notes) ->
 def english_paragraphs(article: Article, env: Env, notes: Notes) -> Steps[tuple[str, ...]]:
     """The article in English: as it is, or translated first (a small model writes far better
     English from English than from Vietnamese); a paragraph that could not be translated is left
-    out, with its warning."""
+    out, with its warning, and a figure a kept paragraph lost is stated after it, by rule."""
     if article.language == "en":
         return article.paragraphs
     rendered = yield from translated_paragraphs(article, "en", env, notes)
-    return tuple(paragraph.text for paragraph in rendered if paragraph.text)
+    english = []
+    for source, paragraph in zip(article.paragraphs, rendered, strict=True):
+        if not paragraph.text:
+            continue
+        # A figure the translation lost still reaches the brief, in its English form by rule: the
+        # brief is written from the English, and must not lose what the translation did.
+        lost = [f.english for f in checked_figures(source, article.language) if not figure_kept(f, paragraph.text)]
+        english.append(
+            f"{paragraph.text} (The source paragraph also states: {'; '.join(lost)}.)" if lost else paragraph.text
+        )
+    return tuple(english)
 
 
 def translated_paragraphs(article: Article, to: Language, env: Env, notes: Notes) -> Steps[tuple[Rendered, ...]]:
