@@ -10,6 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+try:
+    import fcntl
+except ImportError:  # Windows: one writer per folder there, as before
+    fcntl = None  # type: ignore[assignment]
+
 from ._errors import InputError
 from ._files import write_text_atomic
 
@@ -69,6 +74,18 @@ def read_manifest(path: Path) -> dict[str, ManifestEntry]:
 
 
 @contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the manifest's lock: one writer at a time (a batch and the desk may share a folder)."""
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
+
+
+@contextmanager
 def appending(path: Path) -> Iterator[Callable[[ManifestEntry], None]]:
     """A function that adds an entry to the manifest at `path` as one line, flushed at once."""
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
@@ -81,14 +98,19 @@ def appending(path: Path) -> Iterator[Callable[[ManifestEntry], None]]:
                 manifest.write("\n")
 
         def append(entry: ManifestEntry) -> None:
-            # One write per line, flushed: a crash loses at most the line being written.
-            manifest.write(entry.model_dump_json() + "\n")
-            manifest.flush()
+            # One write per line, flushed, under the lock: a crash loses at most the line being
+            # written, and another writer's line is never torn into it.
+            with _locked(path):
+                manifest.write(entry.model_dump_json() + "\n")
+                manifest.flush()
 
         yield append
 
 
 def compact_manifest(path: Path, latest: dict[str, ManifestEntry]) -> None:
-    """Rewrite the manifest at `path` with one line per article, in the order of their paths."""
-    lines = [latest[key].model_dump_json() + "\n" for key in sorted(latest)]
-    write_text_atomic(path, "".join(lines))
+    """Rewrite the manifest at `path` with one line per article, in the order of their paths: the
+    entries of `latest`, and those another writer (the desk) added meanwhile for other articles."""
+    with _locked(path):
+        added = {key: entry for key, entry in read_manifest(path).items() if key not in latest}
+        merged = {**added, **latest}
+        write_text_atomic(path, "".join(merged[key].model_dump_json() + "\n" for key in sorted(merged)))

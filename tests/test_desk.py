@@ -426,10 +426,9 @@ def test_requests_without_the_token_or_for_another_host_are_refused(desk: DeskSe
     # DNS rebinding: a page at another name that resolves to 127.0.0.1 gets nothing.
     assert raw_request(desk, "GET", "/api/articles", {**token, "Host": "attacker.example"})[0] == 403
     assert raw_request(desk, "GET", f"/?token={desk.token}", {"Host": f"attacker.example:{desk.port}"})[0] == 403
-    # No token, or a wrong one: no page, no results, no work started.
-    assert raw_request(desk, "GET", "/")[0] == 403
-    assert raw_request(desk, "GET", "/?token=guess")[0] == 403
-    assert raw_request(desk, "GET", f"/?token={desk.token}")[0] == 200
+    # The page itself holds no results; without the token it reads none and starts nothing.
+    status, shell = raw_request(desk, "GET", "/")
+    assert status == 200 and VI_INPUT.encode() not in shell
     assert raw_request(desk, "GET", "/api/articles")[0] == 403
     assert raw_request(desk, "GET", "/api/articles", {TOKEN_HEADER: "guess"})[0] == 403
     job = json.dumps({"task": "brief", "text": "Xin chào"}).encode()
@@ -446,6 +445,26 @@ def test_requests_without_the_token_or_for_another_host_are_refused(desk: DeskSe
     assert raw_request(desk, "GET", "/static/../_desk/_server.py")[0] == 404
     status, _ = raw_request(desk, "GET", "/static/desk.js")
     assert status == 200
+    # A request target naming another site is refused like a foreign Host.
+    assert raw_request(desk, "GET", "http://attacker.example/api/articles", token)[0] == 403
+
+
+def test_bad_requests_get_an_answer_and_the_server_stays_up(desk: DeskServer) -> None:
+    token = {TOKEN_HEADER: desk.token, "Content-Type": "application/json"}
+    surrogate = b'{"task": "brief", "text": "\\ud800 x"}'  # a lone surrogate, as JSON allows
+    status, body = raw_request(desk, "POST", "/api/jobs", token, surrogate)
+    assert status == 400 and b"pasted.txt: the pasted text holds characters that are not text" in body
+    assert raw_request(desk, "POST", "/api/jobs", token, b"[" * 100_000)[0] == 400
+    assert raw_request(desk, "POST", "/api/jobs", token, b"{not json")[0] == 400
+    status, body = raw_request(desk, "POST", "/api/jobs", token, json.dumps({"task": "poem", "text": "x"}).encode())
+    assert status == 400 and b"task: must be one of brief, translate, summarize" in body
+    connection = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=10)
+    connection.request("OPTIONS", "/api/articles", headers={"Host": f"127.0.0.1:{desk.port}"})
+    response = connection.getresponse()
+    assert response.status == 501 and response.getheader("Content-Type", "").startswith("application/json")
+    assert "default-src 'none'" in (response.getheader("Content-Security-Policy") or "")
+    connection.close()
+    assert raw_request(desk, "GET", "/api/articles", {TOKEN_HEADER: desk.token})[0] == 200  # still serving
 
 
 def test_a_manifest_that_points_outside_the_folder_is_not_followed(tmp_path: Path, settings: Settings) -> None:
@@ -466,7 +485,7 @@ def test_a_manifest_that_points_outside_the_folder_is_not_followed(tmp_path: Pat
 
 def test_every_answer_carries_a_strict_content_security_policy(desk: DeskServer) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=10)
-    connection.request("GET", f"/?token={desk.token}", headers={"Host": f"localhost:{desk.port}"})
+    connection.request("GET", "/", headers={"Host": f"localhost:{desk.port}"})
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -525,3 +544,31 @@ def test_the_summary_is_shown_beside_its_source_with_its_figures_tied_to_it(
     for index in range(marks.count()):
         marks.nth(index).click()
         assert page.locator(".source .lit").count() >= 1  # every figure marked in the summary is in the source
+
+
+def test_the_token_leaves_the_address_bar_and_a_page_without_it_reads_nothing(
+    page: Any, browser: Any, desk: DeskServer
+) -> None:
+    opened(page, desk)
+    assert "token" not in page.url and page.url.endswith("/#/")
+    page.reload()  # the tab keeps the token for itself
+    page.wait_for_selector("table.listing")
+    stranger = browser.new_page()
+    stranger.goto(f"http://127.0.0.1:{desk.port}/")
+    playwright_api.expect(stranger.locator("p.error")).to_contain_text("Open the address summarizer desk printed")
+    assert stranger.locator("table.listing").count() == 0
+    stranger.close()
+
+
+def test_marks_are_whole_words_only(page: Any, desk: DeskServer) -> None:
+    opened(page, desk)
+    spans = page.evaluate(
+        """() => {
+            const terms = [{text: "5%", id: "a", kind: "percent", label: "5%"},
+                           {text: "Vietnam", id: "b", kind: "place", label: "Vietnam"}];
+            const box = document.createElement("p");
+            box.append(marked("Up 15% in Vietnamese exports; 5% in Vietnam.", terms));
+            return [...box.querySelectorAll("[data-mark]")].map(s => s.textContent);
+        }"""
+    )
+    assert spans == ["5%", "Vietnam"]

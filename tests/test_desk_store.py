@@ -10,7 +10,7 @@ import pytest
 from summarizer import Brief
 from summarizer._desk import DeskStore
 from summarizer._errors import InputError, Usage
-from summarizer._manifest import MANIFEST_NAME, read_manifest
+from summarizer._manifest import MANIFEST_NAME, compact_manifest, make_entry, read_manifest
 from summarizer._results import RunInfo
 
 
@@ -61,3 +61,23 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "served" / "link.json").symlink_to(tmp_path / "outside.json")
     with pytest.raises(InputError):
         DeskStore(tmp_path / "served").inside("link.json")
+
+
+def test_a_batch_compacting_its_manifest_keeps_what_the_desk_saved_meanwhile(tmp_path: Path) -> None:
+    store = DeskStore(tmp_path)
+    store.save(a_brief("Before"), "before.txt", b"1", "cfg")
+    previous = read_manifest(tmp_path / MANIFEST_NAME)  # what a batch read when it started
+    store.save(a_brief("During"), "during.txt", b"2", "cfg")  # the desk saves while it runs
+    batch_entry = make_entry("seed.txt", "done", None, "cfg", outputs=["seed.json", "seed.md"])
+    compact_manifest(tmp_path / MANIFEST_NAME, {**previous, "seed.txt": batch_entry})
+    assert sorted(read_manifest(tmp_path / MANIFEST_NAME)) == ["desk/before.txt", "desk/during.txt", "seed.txt"]
+
+
+def test_a_desk_folder_that_links_out_of_the_served_folder_is_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "served").mkdir()
+    (tmp_path / "served" / "desk").symlink_to(outside)
+    with pytest.raises(InputError, match="is not a path inside the served folder"):
+        DeskStore(tmp_path / "served").save(a_brief("X"), "a.txt", b"x", "cfg")
+    assert list(outside.iterdir()) == []

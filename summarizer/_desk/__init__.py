@@ -15,7 +15,7 @@ def open_desk(folder: Path, settings: Settings, *, port: int = 0) -> DeskServer:
     127.0.0.1:`port` (0: a free port), not yet serving: call `start()` or `serve_forever()`,
     then `close()`. InputError if `folder` is not a folder; OSError if the port is taken."""
     store = DeskStore(folder)
-    return DeskServer(store, DeskJobs(settings, store), port)
+    return DeskServer(store, lambda: DeskJobs(settings, store), port)
 
 
 __all__ = ["DESK_FOLDER", "TOKEN_HEADER", "DeskJob", "DeskServer", "DeskStore", "open_desk"]

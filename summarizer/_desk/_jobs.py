@@ -8,6 +8,7 @@ import base64
 import binascii
 import concurrent.futures
 import itertools
+import logging
 import threading
 import time
 import unicodedata
@@ -27,6 +28,8 @@ from ._store import DeskStore
 JobState = Literal["running", "done", "failed", "cancelled"]
 _TASKS: dict[str, TaskName] = {"brief": "brief", "translate": "translate", "summarize": "summarize"}
 _LANGUAGES = ("en", "vi")
+MAX_NAME = 120
+logger = logging.getLogger("summarizer.desk")
 
 
 @dataclass
@@ -47,6 +50,8 @@ class DeskJob:
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
     future: concurrent.futures.Future[None] | None = None
+    runner: asyncio.Task[Any] | None = None
+    """The asyncio task running it, on the desk's loop."""
 
     def to_json(self) -> dict[str, Any]:
         """The job as the page polls it."""
@@ -75,7 +80,9 @@ def article_name(name: object) -> str:
     base = PurePosixPath(cleaned).name.strip() or "pasted.txt"
     if PurePosixPath(base).suffix.lower() not in ARTICLE_SUFFIXES:
         raise InputError(base, "is not a .txt, .md or .html article")
-    return base[:120]
+    kept = PurePosixPath(base)
+    # Shortened in its stem only: the suffix says how the article is read (HTML or text).
+    return kept.stem[: MAX_NAME - len(kept.suffix)] + kept.suffix
 
 
 def job_of(request: dict[str, Any]) -> Job:
@@ -98,7 +105,10 @@ def article_bytes(request: dict[str, Any], name: str) -> bytes:
         except (binascii.Error, ValueError):
             raise InputError(name, "was not sent as base64") from None
     elif isinstance(request.get("text"), str):
-        data = request["text"].encode("utf-8")
+        try:
+            data = request["text"].encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(name, "the pasted text holds characters that are not text (lone surrogates)") from None
     else:
         raise InputError(name, "no article text was sent")
     if len(data) > MAX_ARTICLE_BYTES:
@@ -119,9 +129,12 @@ class DeskJobs:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._closed = False
 
     def _ready_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
+            if self._closed:
+                raise InputError("the desk", "is stopping: it takes no new work")
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(target=loop.run_forever, name="summarizer-desk", daemon=True)
@@ -143,7 +156,9 @@ class DeskJobs:
             desk_job = DeskJob(f"job{number}", running_name, job.task)
             self._jobs[desk_job.id] = desk_job
             self._running[running_name] = desk_job
-        desk_job.future = asyncio.run_coroutine_threadsafe(self._run(desk_job, job, text, data, name), loop)
+        future = asyncio.run_coroutine_threadsafe(self._run(desk_job, job, text, data, name), loop)
+        future.add_done_callback(lambda ended: self._ended(desk_job, ended))
+        desk_job.future = future
         return desk_job
 
     def _progress(self, progress: Progress) -> None:
@@ -153,47 +168,71 @@ class DeskJobs:
             desk_job.tokens_per_second = progress.tokens_per_second
 
     async def _run(self, desk_job: DeskJob, job: Job, text: str, data: bytes, name: str) -> None:
+        desk_job.runner = asyncio.current_task()
         try:
             result = await self.summarizer.arun(job, text, name=desk_job.name)
-            config = result_fingerprint(self.summarizer, job)
-            entry = await asyncio.to_thread(self.store.save, result, name, data, config)
         except asyncio.CancelledError:
             desk_job.state = "cancelled"
             raise
         except SummarizerError as exc:
             desk_job.state, desk_job.error = "failed", one_line_error(exc, desk_job.name)
+            return
+        # The answers are paid for: from here on the result is saved whole, cancelled or not (there
+        # is no await below, so a cancel cannot cut the save in two).
+        try:
+            entry = self.store.save(result, name, data, result_fingerprint(self.summarizer, job))
+        except (InputError, OSError) as exc:
+            logger.warning("%s: the result could not be saved: %s", desk_job.name, exc)
+            desk_job.state, desk_job.error = "failed", f"{desk_job.name}: the result could not be saved: {exc}"
         else:
             desk_job.state, desk_job.input = "done", entry.input
-        finally:
-            desk_job.ended = time.monotonic()
-            with self._lock:
-                self._running.pop(desk_job.name, None)
+
+    def _ended(self, desk_job: DeskJob, future: concurrent.futures.Future[None]) -> None:
+        """However the job's coroutine ended, it is running no more: an error no branch above took
+        is reported as the job's failure, never left to look like work in progress."""
+        with self._lock:
+            self._running.pop(desk_job.name, None)
+        if desk_job.state == "running":
+            if future.cancelled():
+                desk_job.state = "cancelled"
+            else:
+                logger.error("%s: the desk's job failed", desk_job.name, exc_info=future.exception())
+                desk_job.state, desk_job.error = "failed", f"{desk_job.name}: {future.exception()}"
+        desk_job.ended = time.monotonic()
 
     def get(self, job_id: str) -> DeskJob | None:
         """The job of that id, if the page started one."""
         return self._jobs.get(job_id)
 
     def cancel(self, job_id: str) -> DeskJob | None:
-        """Stop a running job: its requests are dropped, which stops the server's work on them."""
+        """Stop a running job: its requests are dropped, which stops the server's work on them. The
+        job says "cancelled" once its task has stopped (a result already in hand is still saved)."""
         desk_job = self._jobs.get(job_id)
-        if desk_job is not None and desk_job.future is not None and desk_job.future.cancel():
-            desk_job.state = "cancelled"
-            desk_job.ended = time.monotonic()
+        loop = self._loop
+        if desk_job is not None and loop is not None and desk_job.state == "running":
+            loop.call_soon_threadsafe(self._cancel_task, desk_job)
         return desk_job
+
+    @staticmethod
+    def _cancel_task(desk_job: DeskJob) -> None:
+        # On the loop: the task's first step ran before this callback (callbacks run in order).
+        if desk_job.runner is not None:
+            desk_job.runner.cancel()
 
     def close(self) -> None:
         """Cancel what still runs, stop the loop and the Summarizer (and its embedded server)."""
         with self._lock:
+            self._closed = True
             loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
         if loop is not None and thread is not None:
             for desk_job in list(self._jobs.values()):
-                if desk_job.future is not None:
-                    desk_job.future.cancel()
+                loop.call_soon_threadsafe(self._cancel_task, desk_job)
             asyncio.run_coroutine_threadsafe(self._aclose(), loop).result()
             loop.call_soon_threadsafe(loop.stop)
             thread.join()
             loop.close()
+            with self._lock:
+                self._loop = self._thread = None
         else:
             self.summarizer.close()
 

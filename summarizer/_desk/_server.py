@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import secrets
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -25,6 +27,7 @@ from ._jobs import DeskJob, DeskJobs
 from ._store import DeskStore
 from ._views import result_view
 
+logger = logging.getLogger("summarizer.desk")
 TOKEN_HEADER = "X-Desk-Token"  # noqa: S105 - the header's name, not a secret
 MAX_REQUEST_BYTES = 3_000_000
 """An article (2 MB at most) as base64, with room for the rest of the request."""
@@ -47,10 +50,10 @@ class DeskServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, store: DeskStore, jobs: DeskJobs, port: int = 0) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+    def __init__(self, store: DeskStore, make_jobs: Callable[[], DeskJobs], port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)  # bound first: a port taken leaves nothing to stop
         self.store = store
-        self.jobs = jobs
+        self.jobs = make_jobs()
         self.token = secrets.token_urlsafe(24)
         self.port = self.server_address[1]
         self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
@@ -66,6 +69,10 @@ class DeskServer(ThreadingHTTPServer):
         self._thread = threading.Thread(target=self.serve_forever, name="summarizer-desk-http", daemon=True)
         self._thread.start()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log, never print: the library does not write to the terminal."""
+        logger.exception("the desk's connection from %s failed", client_address)
+
     def close(self) -> None:
         """Stop serving, then stop the jobs (and the embedded server, if they started it)."""
         if self._thread is not None:
@@ -80,6 +87,14 @@ class _Handler(BaseHTTPRequestHandler):
     server: DeskServer
     server_version = "summarizer-desk"
     sys_version = ""
+    timeout = 30
+    """Seconds a connection may stay silent (or send a body short of its length) before it is dropped."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (a bad request line, an unknown method) as the
+        desk's: JSON, with the same headers as every other answer."""
+        self.close_connection = True
+        self._error(HTTPStatus(code), message or HTTPStatus(code).phrase)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the library never prints (the CLI may log)."""
@@ -110,7 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- the gate ------------------------------------------------------------------------------
 
     def _host_ok(self) -> bool:
-        return self.headers.get("Host", "") in self.server.hosts
+        # The target must be a path ("GET http://other/..." is refused too): only the Host header names the site.
+        return self.headers.get("Host", "") in self.server.hosts and self.path.startswith("/")
 
     def _token_ok(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.server.token.encode())
@@ -125,9 +141,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         if parts.path == "/":
-            if not self._token_ok(query.get("token", [None])[0]):
-                self._error(HTTPStatus.FORBIDDEN, "open the address summarizer desk printed: it carries the token")
-                return
+            # The page itself holds no results (they come from the API, with the token): it is served
+            # to anyone on loopback, and takes the token out of the address bar once it has it.
             self._send(HTTPStatus.OK, _asset("desk.html"), "text/html; charset=utf-8")
             return
         if parts.path.startswith("/static/"):
@@ -144,6 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._read(parts.path, query)
         except InputError as exc:
             self._error(HTTPStatus.NOT_FOUND, str(exc))
+        except Exception:  # a hostile result file must not take the server's answer down with it
+            logger.exception("the desk could not answer GET %s", parts.path)
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "the desk could not read that result")
 
     def _read(self, path: str, query: dict[str, list[str]]) -> None:
         store, jobs = self.server.store, self.server.jobs
@@ -151,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"folder": str(store.folder), "articles": [row.to_json() for row in store.listing()]})
         elif path == "/api/result":
             name = query.get("input", [""])[0]
-            self._json(result_view(name, store.result(name)))
+            self._json(result_view(name, store.result(name), store.json_name(name)))
         elif path.startswith("/api/jobs/"):
             self._job(jobs.get(path.removeprefix("/api/jobs/")))
         else:
@@ -187,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             request = json.loads(self.rfile.read(length) or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past any real request
             self._error(HTTPStatus.BAD_REQUEST, "the request is not JSON")
             return
         path = urlsplit(self.path).path
@@ -197,6 +215,10 @@ class _Handler(BaseHTTPRequestHandler):
                 desk_job = jobs.submit(request)
             except InputError as exc:
                 self._error(HTTPStatus.BAD_REQUEST, str(exc))
+                return
+            except Exception:
+                logger.exception("the desk could not start a job")
+                self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "the desk could not start that work")
                 return
             self._json(desk_job.to_json(), HTTPStatus.ACCEPTED)
         elif path.startswith("/api/jobs/") and path.endswith("/cancel"):

@@ -15,6 +15,8 @@ from .._job import Result
 from .._manifest import MANIFEST_NAME, ManifestEntry, appending, make_entry, read_manifest
 from .._results import Brief, Summary, read_result
 
+MAX_RESULT_BYTES = 20_000_000
+"""Far above any result of a 2 MB article: a larger file in the folder is not read as one."""
 DESK_FOLDER = "desk"
 """Where the desk's own results go, under the served folder, apart from a batch's."""
 
@@ -89,6 +91,10 @@ class DeskStore:
     def _result(self, path: Path) -> Result:
         """The result at `path`, read again only when the file changed."""
         stat = path.stat()
+        if (
+            not path.is_file() or stat.st_size > MAX_RESULT_BYTES
+        ):  # a FIFO would hang the read; a huge file is no result
+            raise InputError(path.name, "is not a result file summarizer wrote")
         seen = self._read.get(path)
         if seen is not None and seen[:2] == (stat.st_mtime_ns, stat.st_size):
             return seen[2]
@@ -134,6 +140,12 @@ class DeskStore:
             raise InputError(input_name, f"has no result to show (status: {entry.status})")
         return result
 
+    def json_name(self, input_name: str) -> str:
+        """The file name of the article's JSON result, as a download should be called."""
+        entry = self._entries().get(input_name)
+        name = next((output for output in entry.outputs if output.endswith(".json")), "") if entry else ""
+        return PurePosixPath(name).name or "result.json"
+
     def save(self, result: Result, name: str, data: bytes, config: str) -> ManifestEntry:
         """Write the desk's result for the article `name` (JSON and Markdown, whole or not at all),
         then its manifest line; a name taken by an earlier result gets a number, never overwrites."""
@@ -150,6 +162,8 @@ class DeskStore:
                 ):
                     break
                 number += 1
+            for output in names:
+                self.inside(output)  # a `desk` link out of the folder is not written through
             outputs = write_results(self.folder, names, result)
             meta = result.meta
             entry = make_entry(

@@ -24,7 +24,7 @@ from ._store import task_of
 
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _KIND_RANK = {kind.name: index for index, kind in enumerate(KINDS)}
-_PARAGRAPH = re.compile(r"\bparagraph (\d+)\b")
+_PARAGRAPH = re.compile(r"\bparagraph (\d{1,6})\b")
 _QUOTED = re.compile(r"'([^']+)'")
 
 
@@ -76,16 +76,17 @@ def _entity_marks(prefix: str, kind: str, entities: list[Entity]) -> list[Mark]:
 def _notice_view(notice: Notice, marks: list[Mark]) -> dict[str, Any]:
     """A notice with what it concerns: the paragraph it names, and the figure or name it quotes."""
     found = _PARAGRAPH.search(notice.text)
+    paragraph = int(found.group(1)) if found else None
     quoted = set(_QUOTED.findall(notice.text))
-    target = next(
-        (mark.id for mark in marks if quoted & {*mark.english, *mark.source} or mark.label in quoted),
-        None,
-    )
+    named = [mark for mark in marks if quoted & {*mark.english, *mark.source} or mark.label in quoted]
+    # A translation's warning names its paragraph: the figure of that paragraph, not a namesake elsewhere.
+    named.sort(key=lambda mark: mark.paragraph is not None and mark.paragraph != paragraph)
+    target = named[0].id if named else None
     return {
         "severity": notice.severity,
         "kind": notice.kind,
         "text": notice.text,
-        "paragraph": int(found.group(1)) if found else None,
+        "paragraph": paragraph,
         "mark": target,
     }
 
@@ -116,7 +117,7 @@ def _marks(result: Result) -> list[Mark]:
     ]
 
 
-def result_view(input_name: str, result: Result) -> dict[str, Any]:
+def result_view(input_name: str, result: Result, json_name: str = "result.json") -> dict[str, Any]:
     """Everything the page shows of one result."""
     marks = _marks(result)
     notices = sorted(
@@ -131,6 +132,7 @@ def result_view(input_name: str, result: Result) -> dict[str, Any]:
         "input": input_name,
         "task": task_of(result),
         "json": render_json(result),
+        "json_name": json_name,
         "markdown": render_markdown(result),
         "source": source,
         "marks": [mark.to_json() for mark in marks],

@@ -5,8 +5,11 @@
 const TOKEN_KEY = "summarizer-desk-token";
 const token = new URLSearchParams(location.search).get("token") || sessionStorage.getItem(TOKEN_KEY) || "";
 sessionStorage.setItem(TOKEN_KEY, token);
+// Out of the address bar, so that history, a shared screen or a printed page does not carry it.
+if (location.search) history.replaceState(null, "", `/${location.hash}`);
 const main = () => document.getElementById("main");
 let pollTimer = null;
+let generation = 0; // bumped by every route: an answer for an older one is dropped
 
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
@@ -48,14 +51,19 @@ function failure(error) {
 
 // -- marks: a figure or a name, tied to its form in the source --------------------------------
 
+const WORD = /[\p{L}\p{N}]/u;
+
 // `text` as a fragment in which every occurrence of a term is a clickable span (longest first,
-// never overlapping).
+// never overlapping, whole words only: "5%" is not marked inside "15%", nor "Vietnam" in "Vietnamese").
 function marked(text, terms) {
   const found = [];
   for (const term of terms) {
     if (!term.text) continue;
     for (let at = text.indexOf(term.text); at !== -1; at = text.indexOf(term.text, at + 1)) {
-      found.push({ start: at, end: at + term.text.length, term });
+      const end = at + term.text.length;
+      const before = at > 0 && WORD.test(text[at - 1]) && WORD.test(term.text[0]);
+      const after = end < text.length && WORD.test(text[end]) && WORD.test(term.text[term.text.length - 1]);
+      if (!before && !after) found.push({ start: at, end, term });
     }
   }
   found.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -117,6 +125,9 @@ function lightParagraph(number) {
   reveal(light(`[data-paragraph="${Number(number)}"]`)[0]);
 }
 
+// A file dropped anywhere but the article box must not make the browser leave the page to show it.
+for (const type of ["dragover", "drop"]) document.addEventListener(type, (event) => event.preventDefault());
+
 document.addEventListener("click", (event) => {
   const mark = event.target.closest("[data-mark]");
   if (mark) lightMark(mark.getAttribute("data-mark"));
@@ -128,8 +139,9 @@ document.addEventListener("keydown", (event) => {
 
 // -- the listing ------------------------------------------------------------------------------
 
-async function listing() {
+async function listing(mine) {
   const data = await api("/api/articles");
+  if (mine !== generation) return;
   document.getElementById("folder").textContent = data.folder;
   const status = el(
     "select",
@@ -186,21 +198,21 @@ async function listing() {
 function toolbar(view) {
   const done = el("span", { class: "done", role: "status" });
   const copy = async () => {
+    let copied = true;
     try {
       await navigator.clipboard.writeText(view.markdown);
     } catch {
       const area = el("textarea", { value: view.markdown });
       document.body.append(area);
       area.select();
-      document.execCommand("copy");
+      copied = document.execCommand("copy");
       area.remove();
     }
-    done.textContent = "Markdown copied";
+    done.textContent = copied ? "Markdown copied" : "The browser did not allow copying";
   };
   const download = () => {
     const url = URL.createObjectURL(new Blob([view.json], { type: "application/json" }));
-    const stem = view.input.split("/").pop().replace(/\.[^.]*$/, "");
-    const link = el("a", { href: url, download: `${stem}.json` });
+    const link = el("a", { href: url, download: view.json_name });
     document.body.append(link);
     link.click();
     link.remove();
@@ -351,8 +363,9 @@ function translationView(view, translation) {
   );
 }
 
-async function result(input) {
+async function result(input, mine) {
   const view = await api(`/api/result?input=${encodeURIComponent(input)}`);
+  if (mine !== generation) return;
   const data = JSON.parse(view.json);
   view.language = data.meta.source_language;
   const meta = data.meta;
@@ -434,7 +447,7 @@ function newWork() {
   );
 }
 
-async function jobView(id) {
+async function jobView(id, mine) {
   const stage = el("p", { id: "job-stage", class: "stage" });
   const cancel = el("button", { id: "cancel", text: "Cancel", onclick: async () => { await api(`/api/jobs/${encodeURIComponent(id)}/cancel`, {}); } });
   const title = el("h1", { text: "Working" });
@@ -444,9 +457,10 @@ async function jobView(id) {
     try {
       job = await api(`/api/jobs/${encodeURIComponent(id)}`);
     } catch (error) {
-      show(title, failure(error));
+      if (mine === generation) show(title, failure(error));
       return;
     }
+    if (mine !== generation) return; // the editor has gone elsewhere
     title.textContent = `${job.task}: ${job.name}`;
     const counted = job.total > 1 ? ` ${job.done}/${job.total}` : "";
     const speed = job.tokens_per_second ? ` · ${job.tokens_per_second.toFixed(1)} tok/s` : "";
@@ -459,7 +473,7 @@ async function jobView(id) {
       main().append(failure(new Error(job.error)));
     } else if (job.state === "cancelled") {
       cancel.remove();
-    } else if (location.hash === `#/job/${id}`) {
+    } else {
       pollTimer = setTimeout(poll, 500);
     }
   }
@@ -470,16 +484,21 @@ async function jobView(id) {
 
 async function route() {
   clearTimeout(pollTimer);
+  const mine = ++generation;
   const hash = location.hash || "#/";
-  try {
-    if (hash.startsWith("#/a/")) await result(decodeURIComponent(hash.slice(4)));
-    else if (hash === "#/new") newWork();
-    else if (hash.startsWith("#/job/")) await jobView(decodeURIComponent(hash.slice(6)));
-    else await listing();
-  } catch (error) {
-    show(failure(error));
+  if (!token) {
+    show(el("p", { class: "error", role: "alert", text: "Open the address summarizer desk printed: it carries the desk's key." }));
+    return;
   }
-  document.body.dataset.ready = hash;
+  try {
+    if (hash.startsWith("#/a/")) await result(decodeURIComponent(hash.slice(4)), mine);
+    else if (hash === "#/new") newWork();
+    else if (hash.startsWith("#/job/")) await jobView(decodeURIComponent(hash.slice(6)), mine);
+    else await listing(mine);
+  } catch (error) {
+    if (mine === generation) show(failure(error));
+  }
+  if (mine === generation) document.body.dataset.ready = hash;
 }
 
 window.addEventListener("hashchange", route);
