@@ -75,8 +75,10 @@ def read_manifest(path: Path) -> dict[str, ManifestEntry]:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Hold the manifest's lock: one writer at a time (a batch and the desk may share a folder)."""
-    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold the manifest's lock: one writer at a time (a batch and the desk may share a folder). It
+    is the folder's lock, not the file's: compaction replaces the file, and a lock file would be one
+    more file among the user's results."""
+    fd = os.open(path.parent, os.O_RDONLY)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
