@@ -15,6 +15,7 @@ the gate ask for, not on the wall clock. Replies that must come in a given order
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections import Counter
@@ -99,6 +100,14 @@ class FaultCase:
 
 _EXACT_TRANSPORT = range(TRANSPORT_TRIES, TRANSPORT_TRIES + 1)
 _ANSWER_NUMBERS = itertools.count(1)
+
+
+def _invalid_answer(number: int) -> str:
+    """An invalid brief draft whose faults differ from those of the answer numbered one less."""
+    field = "headline" if number % 2 else "summary"
+    return json.dumps({field: number})
+
+
 FAULTS = [
     FaultCase(
         "429 with Retry-After",
@@ -152,8 +161,9 @@ FAULTS = [
     ),
     FaultCase(
         "schema never met",
-        # A different invalid answer each time: one repeated word for word ends the re-asks early.
-        lambda: Reply(body=chat_completion(f'{{"headline": {next(_ANSWER_NUMBERS)}}}')),
+        # A different invalid answer each time, with other faults than the one before: an answer
+        # repeated word for word, or with the same faults, ends the re-asks early.
+        lambda: Reply(body=chat_completion(_invalid_answer(next(_ANSWER_NUMBERS)))),
         (EXIT_OUTPUT,),
         range(ANSWER_TRIES, ANSWER_TRIES + 1),
         f"the model's answer did not fit the BriefDraft schema after {ANSWER_TRIES} attempt(s): ",
@@ -346,6 +356,10 @@ class Colour(BaseModel):
 MESSAGES = [{"role": "user", "content": "Name a colour."}]
 
 
+def _invalid_colour(number: int) -> str:
+    return f'{{"name": {number}}}' if number % 2 else '{"colour": "red"}'
+
+
 def _backend(server: FaultServer, *, retries: int, reasks: int) -> ChatBackend:
     settings = resolve_settings(
         base_url=server.base_url, model="m", retries=retries, reasks=reasks, timeout=TIMEOUT, cache=False, env={}
@@ -359,11 +373,22 @@ def test_attempts_never_multiply(retries: int, reasks: int) -> None:
         _backend(server, retries=retries, reasks=reasks).complete(Colour, MESSAGES)
     assert len(server.requests) == retries + 1
     with (
-        FaultServer(lambda body, n: Reply(body=chat_completion(f'{{"colour": "red {n}"}}'))) as server,
+        # Invalid each time, with other faults than the answer before (same faults end the re-asks early).
+        FaultServer(lambda body, n: Reply(body=chat_completion(_invalid_colour(n)))) as server,
         pytest.raises(OutputValidationError) as caught,
     ):
         _backend(server, retries=retries, reasks=reasks).complete(Colour, MESSAGES)
     assert len(server.requests) == reasks + 1 == caught.value.attempts
+
+
+def test_an_answer_with_the_faults_of_the_one_before_ends_the_reasks() -> None:
+    # Different words, the same fault: the re-ask mended nothing, so no third answer is paid for.
+    with (
+        FaultServer(lambda body, n: Reply(body=chat_completion(f'{{"colour": "red {n}"}}'))) as server,
+        pytest.raises(OutputValidationError) as caught,
+    ):
+        _backend(server, retries=0, reasks=5).complete(Colour, MESSAGES)
+    assert len(server.requests) == 2 == caught.value.attempts
 
 
 def test_each_reask_has_its_own_transport_retries() -> None:

@@ -23,7 +23,7 @@ from ._instructor import (
     ModeAdapter,
     json_in_code_block,
 )
-from ._reask import reask_policy, reask_request, unfit
+from ._reask import correction, reask_policy, reask_request, unfit
 from ._redaction import hide_in_logs, redact
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -48,7 +48,9 @@ class _CallRecord:
     usage: Usage = field(default_factory=Usage)
     last_output: str | None = None
     repeated: bool = False
-    """The last answer is the one before it, word for word: the re-ask changed nothing."""
+    """The last answer is the one before it word for word, or has the same faults: the re-ask
+    changed nothing that matters."""
+    last_faults: str | None = None
 
     def note(self, response: Any) -> None:
         """Count one answer: its tokens, and its text in case it is the last."""
@@ -193,6 +195,11 @@ class ChatBackend:
         try:
             return self._mode.parse(response, model, context)
         except REASKED_ERRORS as exc:
+            faults = correction(exc)
+            # The same faults as the answer before: the re-ask mended nothing, and at temperature 0
+            # another would fare no better, at the price of a whole answer.
+            record.repeated = record.repeated or faults == record.last_faults
+            record.last_faults = faults
             record.request = reask_request(record.request, response, exc)
             raise
 
