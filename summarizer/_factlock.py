@@ -112,6 +112,12 @@ def added_quotes(number: int, text: str, source: str) -> list[Fault]:
     ]
 
 
+def from_paragraph(figure: SourceFigure, paragraphs: Sequence[str]) -> str:
+    """ ", from paragraph N": the first of the source's `paragraphs` that states `figure` (empty if none)."""
+    number = next((n for n, paragraph in enumerate(paragraphs, 1) if figure.source in paragraph), None)
+    return f", from paragraph {number}" if number is not None else ""
+
+
 def missing_figures(
     text: str,
     sources: Sequence[SourceFigure],
@@ -124,8 +130,7 @@ def missing_figures(
     naming the paragraph of `paragraphs` (the source's) that states it."""
     faults = []
     for figure in missing_key_figures(text, sources, language):
-        number = next((n for n, paragraph in enumerate(paragraphs, 1) if figure.source in paragraph), None)
-        of = f", from paragraph {number}" if number is not None else ""
+        of = from_paragraph(figure, paragraphs)
         what = f"does not mention {figure.english} ({figure.source!r}){of}"
         faults.append(Fault("missing_figure", where, what, "state it in the summary or a key point"))
     return faults

@@ -53,6 +53,7 @@ KINDS = (
         "{count} figures have no description from the model: {items}",
     ),
     _kind("figure_note", "low", r"^the model described "),
+    _kind("figure_added", "low", r"^the model left out .*: its sentence in the article was added as a key point$"),
     _kind(
         "trimmed", "low", r"^the model's summary ran to |^the model gave \d+ key points|kept the first \d+ of its facts"
     ),

@@ -35,7 +35,8 @@ class Notice(BaseModel):
     severity: Severity
     kind: str
     """changed_figure, lost_figure, untranslated, vietnamese_left, facts_dropped, missing_figure,
-    name_dropped, short_summary, glossary, undescribed_figure, figure_note, trimmed, asked_again, other."""
+    name_dropped, short_summary, glossary, undescribed_figure, figure_note, figure_added, trimmed, asked_again,
+    other."""
     text: str
 
 

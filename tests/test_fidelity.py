@@ -120,7 +120,27 @@ def test_a_key_figure_still_left_out_after_the_reasks_is_warned_not_lost() -> No
         summarizer_for(server, reasks=1) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)
-    assert len(server.requests) == 2  # one re-ask, then the brief is kept
+    assert len(server.requests) == 2  # one re-ask, then the brief is kept...
+    # ...with the article's own sentence that states the figure as one more key point, warned.
+    sentence = "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%."
+    assert brief.key_points[-1] == sentence and "nearly 7%" not in brief.summary
+    assert brief.meta.warnings == [
+        "the model left out nearly 7% ('nearly 7%'), from paragraph 2: "
+        "its sentence in the article was added as a key point"
+    ]
+    assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
+
+
+@loopback
+def test_a_key_figure_left_out_with_no_room_for_its_sentence_is_warned_as_left_out() -> None:
+    answer = json.loads(draft_without("nearly 7%"))
+    answer["key_points"] = [f"Point {n} of the brief." for n in range(1, 7)]  # as many as a brief may have
+    with (
+        ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
+        summarizer_for(server, reasks=1) as summarizer,
+    ):
+        brief = summarizer.brief(ARTICLE)
+    assert len(brief.key_points) == 6 and not any("nearly 7%" in point for point in brief.key_points)
     assert brief.meta.warnings == ["the brief does not mention nearly 7% ('nearly 7%'), from paragraph 2"]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("missing_figure", "medium")]
 

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 
 from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
 from .._checks import BriefChecks
-from .._factlock import missing_figures
-from .._figures import KEY_KINDS, SourceFigure, extract_figures, supports
+from .._factlock import from_paragraph
+from .._figures import KEY_KINDS, SourceFigure, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._results import Brief, Figure
 from .._text import count_words, strip_marks
 from ._condense import condensed
 from ._protocol import Builder, Env, Notes, Steps, ask_or_keep
-from ._translate import english_paragraphs
+from ._translate import LOST_FIGURES_NOTE, english_paragraphs
 
 
 def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief]]:
@@ -54,7 +54,7 @@ def assembled_brief(
     """The brief made of the model's draft: key figures it left out warned, figures described, names
     traced, summary and key points trimmed to their limits. Every warning is added here, before the
     result (whose metadata carries them) is built."""
-    warnings.extend(str(fault) for fault in missing_figures(draft.prose, figures, paragraphs=article.paragraphs))
+    covered = covered_points(draft, article, figures, english, warnings)
     brief_figures = described_figures(figures, draft, warnings, english)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]
@@ -71,7 +71,7 @@ def assembled_brief(
     if words < SUMMARY_MIN_WORDS:
         warnings.append(f"the model's summary has {words} words, under the {SUMMARY_MIN_WORDS} asked for")
     summary = trimmed_summary(draft.summary, warnings)
-    points = trimmed_points(draft.key_points, warnings)
+    points = trimmed_points(covered, warnings)
     return lambda info: Brief(
         headline=draft.headline,
         summary=summary,
@@ -86,23 +86,57 @@ def assembled_brief(
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 CONTEXT_WORDS = 24
+MAX_ADDED_POINT_WORDS = 45
+"""The longest sentence of the article taken as a key point for a figure the model left out."""
 """The longest sentence excerpt that stands in for a description the model did not give."""
 
 
-def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
-    """The English sentence that states `figure` (by the fact lock's rule), cut to a few words
-    around it: what the article itself says the figure is, when the model did not say."""
+def stating_sentence(figure: SourceFigure, english: Sequence[str]) -> tuple[str, str] | None:
+    """The first English sentence that states `figure` (by the fact lock's rule), and the form it
+    takes there; None when none does (the note of a figure the translation lost is no sentence)."""
     for paragraph in english:
         for sentence in _SENTENCE_END.split(paragraph):
-            stated = [f for f in extract_figures(sentence, "en") if supports(figure, f)]
-            if not stated:
+            if sentence.startswith(LOST_FIGURES_NOTE):
                 continue
-            words = sentence.split()
-            at = next((i for i, word in enumerate(words) if stated[0].source.split()[0] in word), 0)
-            start = max(0, min(at - CONTEXT_WORDS // 2, len(words) - CONTEXT_WORDS))
-            excerpt = " ".join(words[start : start + CONTEXT_WORDS])
-            return f"{'…' if start else ''}{excerpt}{'…' if start + CONTEXT_WORDS < len(words) else ''}"
-    return ""
+            stated = [f for f in extract_figures(sentence, "en") if supports(figure, f)]
+            if stated:
+                return sentence.strip(), stated[0].source
+    return None
+
+
+def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
+    """The English sentence that states `figure`, cut to a few words around it: what the article
+    itself says the figure is, when the model did not say; empty when no sentence states it."""
+    found = stating_sentence(figure, english)
+    if found is None:
+        return ""
+    sentence, form = found
+    words = sentence.split()
+    at = next((i for i, word in enumerate(words) if form.split()[0] in word), 0)
+    start = max(0, min(at - CONTEXT_WORDS // 2, len(words) - CONTEXT_WORDS))
+    excerpt = " ".join(words[start : start + CONTEXT_WORDS])
+    return f"{'…' if start else ''}{excerpt}{'…' if start + CONTEXT_WORDS < len(words) else ''}"
+
+
+def covered_points(
+    draft: BriefDraft, article: Article, figures: list[SourceFigure], english: Sequence[str], warnings: list[str]
+) -> list[str]:
+    """The draft's key points, and for each key figure the prose still leaves out (its re-ask did
+    not mend it), the article's own English sentence that states it as one more key point, while
+    there is room, warned; a figure that no sentence states, or finds no room, is warned as left out."""
+    points = list(draft.key_points)
+    for figure in missing_key_figures(draft.prose, figures):
+        found = stating_sentence(figure, english)
+        of = from_paragraph(figure, article.paragraphs)
+        if found is not None and len(points) < MAX_KEY_POINTS and count_words(found[0]) <= MAX_ADDED_POINT_WORDS:
+            points.append(found[0])
+            warnings.append(
+                f"the model left out {figure.english} ({figure.source!r}){of}: "
+                "its sentence in the article was added as a key point"
+            )
+        else:
+            warnings.append(f"the brief does not mention {figure.english} ({figure.source!r}){of}")
+    return points
 
 
 def described_figures(

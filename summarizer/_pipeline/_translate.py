@@ -26,6 +26,8 @@ from ._protocol import Builder, Env, Messages, Notes, Steps, estimate_tokens, ke
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
+LOST_FIGURES_NOTE = "(The source paragraph also states: "
+"""Opens what the brief is told of the figures a translated paragraph lost."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,7 @@ def english_paragraphs(article: Article, env: Env, notes: Notes) -> Steps[tuple[
         # A figure the translation lost still reaches the brief, in its English form by rule: the
         # brief is written from the English, and must not lose what the translation did.
         lost = [f.english for f in checked_figures(source, article.language) if not figure_kept(f, paragraph.text)]
-        english.append(
-            f"{paragraph.text} (The source paragraph also states: {'; '.join(lost)}.)" if lost else paragraph.text
-        )
+        english.append(f"{paragraph.text} {LOST_FIGURES_NOTE}{'; '.join(lost)}.)" if lost else paragraph.text)
     return tuple(english)
 
 
