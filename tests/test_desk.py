@@ -11,6 +11,7 @@ import asyncio
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -28,6 +29,8 @@ from summarizer import Brief, Settings, Summarizer, Translation, resolve_setting
 from summarizer._batch import FolderBatch, write_results
 from summarizer._desk import TOKEN_HEADER, DeskServer, open_desk
 from summarizer._errors import Usage
+from summarizer._figures import extract_figures, supports
+from summarizer._notices import KINDS
 from summarizer._job import Job
 from summarizer._manifest import MANIFEST_NAME, appending, make_entry, read_manifest
 from summarizer._results import Notice, ParagraphPair, RunInfo
@@ -207,7 +210,8 @@ def test_clicking_a_figure_of_the_brief_highlights_its_source_form_in_view(page:
     opened(page, desk, f"#/a/{quote(VI_INPUT)}")
     lit = page.locator(".source .lit")
     assert lit.count() == 0
-    page.locator(".brief .points .mark", has_text="$1.6 billion").first.click()
+    # The prose or, by rule always, the figures table.
+    page.locator(".brief .mark", has_text="$1.6 billion").first.click()
     assert lit.all_inner_texts() == ["1,6 tỷ USD"]
     playwright_api.expect(lit.first).to_be_in_viewport()
     # A name traced to the source the same way, from the people list.
@@ -233,15 +237,28 @@ def test_the_translation_is_aligned_paragraph_by_paragraph_with_figures_on_both_
         assert row.locator("td.source").inner_text() == pair["source"]
         assert row.locator("td.target").inner_text().startswith(pair["translation"])
         assert ("flagged" in (row.get_attribute("class") or "")) == bool(pair["flags"])
-    # The $400 million of paragraph 3, on both sides, and nowhere else.
-    row = table.nth(2)
-    row.locator("td.target .mark", has_text="$400 million").click()
-    lit = page.locator(".lit")
-    assert sorted(lit.all_inner_texts()) == ["$400 million", "400 triệu USD"]
+    # A figure kept by its paragraph's translation, lit on both sides of that row and nowhere else:
+    # the first money figure of the recorded translation that its English states.
+    kept = [
+        (index, figure, stated)
+        for index, pair in enumerate(translation["paragraphs"])
+        for figure in extract_figures(pair["source"], "vi")
+        for stated in extract_figures(pair["translation"], "en")
+        if figure.kind == "money" and supports(figure, stated)
+    ]
+    assert kept, "the recorded translation keeps no money figure"
+    index, figure, stated = kept[0]
+    row = table.nth(index)
+    row.locator("td.target .mark", has_text=stated.source).first.click()
+    assert sorted(page.locator(".lit").all_inner_texts()) == sorted([stated.source, figure.source])
     assert row.locator(".lit").count() == 2
-    # The paragraph whose figure was lost is marked as such.
+    # Each paragraph with flags (a figure lost or changed) is marked, its flags under it.
     flagged = page.locator("tr.flagged")
-    assert flagged.count() == 1 and "lacks or changes 'hơn 50%'" in flagged.inner_text()
+    with_flags = [pair for pair in translation["paragraphs"] if pair["flags"]]
+    assert flagged.count() == len(with_flags)
+    for number, pair in enumerate(with_flags):
+        for flag in pair["flags"]:
+            assert f"⚠ {flag}" in flagged.nth(number).inner_text()
 
 
 def test_warnings_are_listed_by_severity_and_lead_to_their_paragraph(
@@ -254,11 +271,16 @@ def test_warnings_are_listed_by_severity_and_lead_to_their_paragraph(
     severities = [name.split("severity-")[1] for name in shown]
     assert len(severities) == len(notices)
     assert severities == sorted(severities, key=["high", "medium", "low"].index)
-    first = items.first
-    assert "paragraph 5 lacks or changes" in first.inner_text()
-    first.locator("button.goto", has_text="paragraph 5").click()
+    # The most severe warning that names a paragraph leads to that paragraph's row.
+    kinds = [kind.name for kind in KINDS]
+    ranked = sorted(notices, key=lambda n: (["high", "medium", "low"].index(n["severity"]), kinds.index(n["kind"])))
+    named = [(i, re.search(r"\bparagraph (\d+)\b", n["text"])) for i, n in enumerate(ranked)]
+    index, found = next((i, m) for i, m in named if m)
+    item = items.nth(index)
+    assert ranked[index]["text"] in item.inner_text()
+    item.locator("button.goto", has_text=f"paragraph {found.group(1)}").click()
     lit = page.locator("tr.lit")
-    assert lit.count() == 1 and lit.get_attribute("data-paragraph") == "5"
+    assert lit.count() == 1 and lit.get_attribute("data-paragraph") == found.group(1)
     playwright_api.expect(lit).to_be_in_viewport()
 
 
