@@ -30,9 +30,9 @@ from summarizer._batch import FolderBatch, write_results
 from summarizer._desk import TOKEN_HEADER, DeskServer, open_desk
 from summarizer._errors import Usage
 from summarizer._figures import extract_figures, supports
-from summarizer._notices import KINDS
 from summarizer._job import Job
 from summarizer._manifest import MANIFEST_NAME, appending, make_entry, read_manifest
+from summarizer._notices import KINDS
 from summarizer._results import Notice, ParagraphPair, RunInfo
 
 from .conftest import CASSETTES, EN_SEED, VI_SEED, UnicodeYamlSerializer
