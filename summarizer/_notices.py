@@ -53,7 +53,9 @@ KINDS = (
         "{count} figures have no description from the model: {items}",
     ),
     _kind("figure_note", "low", r"^the model described "),
-    _kind("figure_added", "low", r"^the model left out .*: its sentence in the article was added as a key point$"),
+    _kind(
+        "figure_added", "low", r"^the model left out .*: the article's words that state it were added as a key point$"
+    ),
     _kind(
         "trimmed", "low", r"^the model's summary ran to |^the model gave \d+ key points|kept the first \d+ of its facts"
     ),

@@ -11,16 +11,23 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Brief, ConfigError, Summarizer, clean_article, resolve_settings
+from summarizer._answers import BriefDraft
 from summarizer._batch import FolderBatch
+from summarizer._errors import Usage
 from summarizer._factcheck import check_result
 from summarizer._figures import extract_figures, missing_key_figures, supports, unsupported_figures
 from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
+from summarizer._pipeline._brief import assembled_brief
+from summarizer._results import RunInfo
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
 
 from .conftest import VI_SEED
 from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
 runner = CliRunner()
+META = RunInfo(
+    source_name="a", source_language="en", model="m", prompt_version="brief@3", attempts=1, usage=Usage(), seconds=0
+)
 loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 ARTICLE = (
     "Hanoi approves industrial park\n\nHanoi on Monday approved a $400 million industrial park of 120 hectares, "
@@ -126,23 +133,38 @@ def test_a_key_figure_still_left_out_after_the_reasks_is_warned_not_lost() -> No
     assert brief.key_points[-1] == sentence and "nearly 7%" not in brief.summary
     assert brief.meta.warnings == [
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: "
-        "its sentence in the article was added as a key point"
+        "the article's words that state it were added as a key point"
     ]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
 
 
 @loopback
-def test_a_key_figure_left_out_with_no_room_for_its_sentence_is_warned_as_left_out() -> None:
+def test_a_key_figure_left_out_comes_before_the_models_last_points() -> None:
     answer = json.loads(draft_without("nearly 7%"))
-    answer["key_points"] = [f"Point {n} of the brief." for n in range(1, 7)]  # as many as a brief may have
+    answer["key_points"] = [f"Point {letter} of the brief." for letter in "ABCDEFG"]  # more than a brief may have
     with (
         ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
         summarizer_for(server, reasks=1) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)
-    assert len(brief.key_points) == 6 and not any("nearly 7%" in point for point in brief.key_points)
-    assert brief.meta.warnings == ["the brief does not mention nearly 7% ('nearly 7%'), from paragraph 2"]
-    assert [(n.kind, n.severity) for n in brief.meta.notices] == [("missing_figure", "medium")]
+    sentence = "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%."
+    assert brief.key_points == [*answer["key_points"][:5], sentence]
+    assert brief.meta.warnings == [
+        "the model left out nearly 7% ('nearly 7%'), from paragraph 2: "
+        "the article's words that state it were added as a key point",
+        "the model gave 7 key points; kept its first 5, then the 1 added for figures it left out",
+    ]
+    assert [n.kind for n in brief.meta.notices] == ["figure_added", "trimmed"]
+
+
+def test_a_key_figure_no_sentence_states_is_warned_as_left_out() -> None:
+    article = clean_article(ARTICLE)
+    figures = extract_figures(article.text, "en")
+    draft = BriefDraft.model_validate_json(draft_without("nearly 7%"))
+    warnings: list[str] = []
+    brief = assembled_brief(draft, article, figures, DEFAULT_GLOSSARY, warnings, english=["Nothing here."])(META)
+    assert brief.key_points == draft.key_points
+    assert "the brief does not mention nearly 7% ('nearly 7%'), from paragraph 2" in warnings
 
 
 # -- summarizer check ------------------------------------------------------------------------------

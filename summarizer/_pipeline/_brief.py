@@ -86,8 +86,10 @@ def assembled_brief(
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 CONTEXT_WORDS = 24
-MAX_ADDED_POINT_WORDS = 45
-"""The longest sentence of the article taken as a key point for a figure the model left out."""
+ADDED_POINT_WORDS = 30
+"""The most words of the article taken as a key point for a figure the model left out."""
+MIN_MODEL_POINTS = 3
+"""The model's own key points that figures it left out never push out."""
 """The longest sentence excerpt that stands in for a description the model did not give."""
 
 
@@ -104,39 +106,63 @@ def stating_sentence(figure: SourceFigure, english: Sequence[str]) -> tuple[str,
     return None
 
 
+def _excerpt(sentence: str, form: str, most: int) -> str:
+    """The clauses of `sentence` around the one that writes `form`, at most `most` words, with "…"
+    where the sentence goes on: a long sentence cut where it pauses, not mid-phrase."""
+    clauses = re.split(r"(?<=[,:])\s+", sentence)
+    at = next((i for i, clause in enumerate(clauses) if form in clause), 0)
+    start = end = at
+    while True:
+        grown = False
+        for left, right in ((start - 1, end), (start, end + 1)):
+            if left >= 0 and right < len(clauses) and count_words(" ".join(clauses[left : right + 1])) <= most:
+                start, end, grown = left, right, True
+        if not grown:
+            break
+    words = " ".join(clauses[start : end + 1]).split()
+    if len(words) > most:  # one clause longer than allowed: the words around the figure
+        place = next((i for i, word in enumerate(words) if form.split(maxsplit=1)[0] in word), 0)
+        first = max(0, min(place - most // 2, len(words) - most))
+        return f"{'…' if first or start else ''}{' '.join(words[first : first + most])}…"
+    text = " ".join(words).rstrip(",:")
+    return f"{'…' if start else ''}{text}{'…' if end < len(clauses) - 1 else ''}"
+
+
 def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
-    """The English sentence that states `figure`, cut to a few words around it: what the article
+    """The English sentence that states `figure`, cut to the clauses around it: what the article
     itself says the figure is, when the model did not say; empty when no sentence states it."""
     found = stating_sentence(figure, english)
-    if found is None:
-        return ""
-    sentence, form = found
-    words = sentence.split()
-    at = next((i for i, word in enumerate(words) if form.split()[0] in word), 0)
-    start = max(0, min(at - CONTEXT_WORDS // 2, len(words) - CONTEXT_WORDS))
-    excerpt = " ".join(words[start : start + CONTEXT_WORDS])
-    return f"{'…' if start else ''}{excerpt}{'…' if start + CONTEXT_WORDS < len(words) else ''}"
+    return _excerpt(*found, CONTEXT_WORDS) if found is not None else ""
 
 
 def covered_points(
     draft: BriefDraft, article: Article, figures: list[SourceFigure], english: Sequence[str], warnings: list[str]
 ) -> list[str]:
     """The draft's key points, and for each key figure the prose still leaves out (its re-ask did
-    not mend it), the article's own English sentence that states it as one more key point, while
-    there is room, warned; a figure that no sentence states, or finds no room, is warned as left out."""
-    points = list(draft.key_points)
+    not mend it), the article's own English words that state it as a key point: these come before
+    the model's points past the first few, as an editor needs the figures more. A figure that no
+    sentence states is warned as left out, with its paragraph."""
+    added: list[str] = []
     for figure in missing_key_figures(draft.prose, figures):
         found = stating_sentence(figure, english)
         of = from_paragraph(figure, article.paragraphs)
-        if found is not None and len(points) < MAX_KEY_POINTS and count_words(found[0]) <= MAX_ADDED_POINT_WORDS:
-            points.append(found[0])
-            warnings.append(
-                f"the model left out {figure.english} ({figure.source!r}){of}: "
-                "its sentence in the article was added as a key point"
-            )
-        else:
+        if found is None or len(added) >= MAX_KEY_POINTS - MIN_MODEL_POINTS:
             warnings.append(f"the brief does not mention {figure.english} ({figure.source!r}){of}")
-    return points
+            continue
+        added.append(_excerpt(*found, ADDED_POINT_WORDS))
+        warnings.append(
+            f"the model left out {figure.english} ({figure.source!r}){of}: "
+            "the article's words that state it were added as a key point"
+        )
+    if not added:
+        return list(draft.key_points)  # trimmed later, as any draft's are
+    kept = draft.key_points[: max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added))]
+    if len(kept) < len(draft.key_points):
+        warnings.append(
+            f"the model gave {len(draft.key_points)} key points; kept its first {len(kept)}, "
+            f"then the {len(added)} added for figures it left out"
+        )
+    return [*kept, *added]
 
 
 def described_figures(
