@@ -95,12 +95,31 @@ def invented_quotes(text: str, source: str, *, where: str = BRIEF) -> list[Fault
     return faults
 
 
+_PAIRED_QUOTES = (("“", "”"), ("‘", "’"), ("«", "»"))
+_ATTRIBUTION = re.compile(r"^[\s,.;:—–-]*(?:\S+\s+){0,4}?(?:said|says|told|added|noted|stressed|asked)\b[^\"“”]{0,40}$")
+
+
+def _joined_quotes(text: str) -> list[str]:
+    """The quoted passages of `text`, one quotation split by its attribution ("We will," he said.
+    "Soon.") counted once, as the source writes it whole."""
+    matches = list(_QUOTE.finditer(text))
+    passages: list[str] = []
+    for index, match in enumerate(matches):
+        between = text[matches[index - 1].end() : match.start()] if index else None
+        if between is not None and _ATTRIBUTION.match(between):
+            passages[-1] += " " + match.group(1)
+        else:
+            passages.append(match.group(1))
+    return passages
+
+
 def added_quotes(number: int, text: str, source: str) -> list[Fault]:
     """A fault for each quotation the translation `text` of source paragraph `number` adds: it may
     quote no more passages than the source paragraph marks as quoted (of any length, so scare quotes
     count, and a quotation the paragraph only opens or only closes counts once)."""
-    marked = max(source.count("“"), source.count("”")) + (source.count('"') + 1) // 2
-    passages = [passage for passage, _ in quotes(text)]
+    marked = sum(max(source.count(opening), source.count(closing)) for opening, closing in _PAIRED_QUOTES)
+    marked += (source.count('"') + 1) // 2
+    passages = _joined_quotes(text)
     return [
         Fault(
             "invented_quote",
@@ -114,7 +133,8 @@ def added_quotes(number: int, text: str, source: str) -> list[Fault]:
 
 def from_paragraph(figure: SourceFigure, paragraphs: Sequence[str]) -> str:
     """ ", from paragraph N": the first of the source's `paragraphs` that states `figure` (empty if none)."""
-    number = next((n for n, paragraph in enumerate(paragraphs, 1) if figure.source in paragraph), None)
+    written = re.compile(rf"(?<![\w.,]){re.escape(figure.source)}(?!\w)")  # "7%" is not in "17%"
+    number = next((n for n, paragraph in enumerate(paragraphs, 1) if written.search(paragraph)), None)
     return f", from paragraph {number}" if number is not None else ""
 
 

@@ -12,9 +12,12 @@ from summarizer._errors import Usage
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._pipeline._brief import (
+    _excerpt,
     assembled_brief,
+    covered_points,
     described_figures,
     source_form,
+    stating_sentence,
     trimmed_points,
     trimmed_summary,
 )
@@ -159,3 +162,41 @@ def test_a_figure_the_model_did_not_describe_gets_the_sentence_that_states_it() 
         in said
     )
     assert "the model did not say what '1,6 tỷ USD' ($1.6 billion) refers to" in said
+
+
+def test_the_words_for_a_figure_are_the_clauses_around_it_whole_figures_only() -> None:
+    sentence = (
+        "Exports to the United States and the European Union rose 17% compared with the same period, "
+        "while imports fell 7% in the quarter, officials said."
+    )
+    assert _excerpt(sentence, "7%", 24).endswith("while imports fell 7% in the quarter…")
+    assert _excerpt("A, B, C rose 12%, D, E.", "12%", 4) == "…B, C rose 12%…"  # grows left and right
+    bracketed = "The plan (worth $5 million, or 12% of the budget) was approved."
+    assert _excerpt(bracketed, "12%", 30) == bracketed  # never cut inside brackets
+    assert _excerpt("The project reached exactly 500 hectares in 2023.", "500 hectares", 24).endswith("2023.")
+
+
+def test_the_sentence_for_a_figure_is_the_articles_and_states_it_as_its_kind() -> None:
+    [percent] = extract_figures("hơn 12%", "vi")
+    english = [
+        'He said it matters, "it will change the province." (The source paragraph also states: $1.6 billion; 12%.)',
+        "Point 12 was amended. Growth was more than 12% this year.",
+    ]
+    assert stating_sentence(percent, english) == ("Growth was more than 12% this year.", "12%")
+    [money] = extract_figures("1,6 tỷ USD", "vi")
+    assert stating_sentence(money, english) is None  # our note of a lost figure is no sentence of the article
+
+
+def test_words_added_for_left_out_figures_are_faithful_and_never_twice() -> None:
+    article = clean_article("Doanh thu đạt 1,6 tỷ USD, tăng 12%.\n\nDự án rộng 500 ha, trị giá 9 triệu USD.")
+    figures = extract_figures(article.text, "vi")
+    english = [
+        "Revenue reached $1.6 billion, up 12%.",
+        "The project covers 500 hectares, worth $90 million.",  # a kept translation that changed a figure
+    ]
+    warnings: list[str] = []
+    points = covered_points(_draft([]), article, figures, english, warnings)
+    assert points == ["a", "b", "c", "Revenue reached $1.6 billion, up 12%."]  # once, for both figures
+    assert sum("were added as a key point" in w for w in warnings) == 1
+    assert "the brief does not mention 500 hectares ('500 ha'), from paragraph 2" in warnings
+    assert "the brief does not mention $9 million ('9 triệu USD'), from paragraph 2" in warnings

@@ -186,3 +186,13 @@ def test_a_figure_the_translation_lost_still_reaches_the_brief_by_rule() -> None
         f"{ENGLISH[1]} (The source paragraph also states", ""
     )
     assert any("paragraph 2 lacks or changes '1,6 tỷ USD'" in w for w in brief.meta.warnings)
+
+
+def test_a_quotation_split_by_its_attribution_is_one_and_single_quotes_count() -> None:
+    source = "“Chúng tôi sẽ làm ngay. Dự án sẽ xong trong năm nay”, ông Nam nói."
+    english = '"We will do it right away," Mr. Nam said. "The project will be finished this year."'
+    assert added_quotes(1, english, source) == []
+    single = "Bộ trưởng gọi đó là ‘mô hình cho cả vùng’."
+    assert added_quotes(1, 'The minister called it "a model for the whole region".', single) == []
+    two = 'He said "we will build the new road soon" and then "it will be cheap enough for all".'
+    assert len(added_quotes(1, two, "Ông nói sẽ làm.")) == 2  # two quotations, no attribution between

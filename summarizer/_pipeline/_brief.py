@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
 from .._checks import BriefChecks
-from .._factlock import from_paragraph
+from .._factlock import changed_figures, from_paragraph
 from .._figures import KEY_KINDS, SourceFigure, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._results import Brief, Figure
-from .._text import count_words, strip_marks
+from .._text import count_words, strip_marks, vietnamese_words
 from ._condense import condensed
 from ._protocol import Builder, Env, Notes, Steps, ask_or_keep
 from ._translate import LOST_FIGURES_NOTE, english_paragraphs
@@ -84,48 +84,79 @@ def assembled_brief(
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"”’)]*\s+")
 CONTEXT_WORDS = 24
+"""The longest excerpt that stands in for a description the model did not give."""
 ADDED_POINT_WORDS = 30
 """The most words of the article taken as a key point for a figure the model left out."""
 MIN_MODEL_POINTS = 3
 """The model's own key points that figures it left out never push out."""
-"""The longest sentence excerpt that stands in for a description the model did not give."""
+
+
+def _article_sentences(english: Sequence[str]) -> list[str]:
+    """The sentences of the English the brief was written from, without the notes of figures a
+    translation lost (those are ours, not the article's)."""
+    sentences = []
+    for paragraph in english:
+        text = paragraph.split(LOST_FIGURES_NOTE, 1)[0]
+        sentences += [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+    return sentences
 
 
 def stating_sentence(figure: SourceFigure, english: Sequence[str]) -> tuple[str, str] | None:
-    """The first English sentence that states `figure` (by the fact lock's rule), and the form it
-    takes there; None when none does (the note of a figure the translation lost is no sentence)."""
-    for paragraph in english:
-        for sentence in _SENTENCE_END.split(paragraph):
-            if sentence.startswith(LOST_FIGURES_NOTE):
-                continue
-            stated = [f for f in extract_figures(sentence, "en") if supports(figure, f)]
-            if stated:
-                return sentence.strip(), stated[0].source
+    """The first sentence of the article's English that states `figure` as a figure of its own kind
+    (a plain "7" does not state "nearly 7%"), and the form it takes there; None when none does."""
+    for sentence in _article_sentences(english):
+        stated = [f for f in extract_figures(sentence, "en") if f.kind == figure.kind and supports(figure, f)]
+        if stated:
+            return sentence, stated[0].source
     return None
+
+
+def _clauses(sentence: str) -> list[str]:
+    """`sentence` cut at its commas and colons, but not inside brackets."""
+    clauses, depth, start = [], 0, 0
+    for index, char in enumerate(sentence):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char in ",:" and depth <= 0 and sentence[index + 1 : index + 2] == " ":
+            clauses.append(sentence[start : index + 1])
+            start = index + 2
+    return [*clauses, sentence[start:]]
 
 
 def _excerpt(sentence: str, form: str, most: int) -> str:
     """The clauses of `sentence` around the one that writes `form`, at most `most` words, with "…"
     where the sentence goes on: a long sentence cut where it pauses, not mid-phrase."""
-    clauses = re.split(r"(?<=[,:])\s+", sentence)
-    at = next((i for i, clause in enumerate(clauses) if form in clause), 0)
+    clauses = _clauses(sentence)
+    whole = re.compile(rf"(?<![\w.,]){re.escape(form)}(?![\w])")
+    at = next((i for i, clause in enumerate(clauses) if whole.search(clause)), None)
+    if at is None:  # the form spans a comma ("15 May, 2023"): the whole sentence, cut by words
+        at, clauses = 0, [sentence]
+
+    def fits(first: int, last: int) -> bool:
+        return count_words(" ".join(clauses[first : last + 1])) <= most
+
     start = end = at
-    while True:
-        grown = False
-        for left, right in ((start - 1, end), (start, end + 1)):
-            if left >= 0 and right < len(clauses) and count_words(" ".join(clauses[left : right + 1])) <= most:
-                start, end, grown = left, right, True
-        if not grown:
-            break
+    grew = True
+    while grew:  # one clause to the left, then one to the right, while they fit
+        grew = False
+        if start > 0 and fits(start - 1, end):
+            start, grew = start - 1, True
+        if end < len(clauses) - 1 and fits(start, end + 1):
+            end, grew = end + 1, True
     words = " ".join(clauses[start : end + 1]).split()
     if len(words) > most:  # one clause longer than allowed: the words around the figure
-        place = next((i for i, word in enumerate(words) if form.split(maxsplit=1)[0] in word), 0)
+        anchor = form.rsplit(maxsplit=1)[-1]  # the word with the digits: "about" may come earlier too
+        place = next((i for i, word in enumerate(words) if anchor in word), 0)
         first = max(0, min(place - most // 2, len(words) - most))
-        return f"{'…' if first or start else ''}{' '.join(words[first : first + most])}…"
-    text = " ".join(words).rstrip(",:")
-    return f"{'…' if start else ''}{text}{'…' if end < len(clauses) - 1 else ''}"
+        cut = " ".join(words[first : first + most])
+        return (
+            f"{'…' if first or start else ''}{cut}{'…' if first + most < len(words) or end < len(clauses) - 1 else ''}"
+        )
+    text = " ".join(words)
+    if end < len(clauses) - 1:
+        text = text.rstrip(",:") + "…"
+    return f"{'…' if start else ''}{text}"
 
 
 def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
@@ -140,16 +171,21 @@ def covered_points(
 ) -> list[str]:
     """The draft's key points, and for each key figure the prose still leaves out (its re-ask did
     not mend it), the article's own English words that state it as a key point: these come before
-    the model's points past the first few, as an editor needs the figures more. A figure that no
-    sentence states is warned as left out, with its paragraph."""
+    the model's points past the first few, as an editor needs the figures more. Words that would
+    state a figure the article does not have, or keep Vietnamese, are not taken; a figure left
+    without words is warned as left out, with its paragraph."""
     added: list[str] = []
     for figure in missing_key_figures(draft.prose, figures):
+        if not missing_key_figures("\n".join(added), [figure]):
+            continue  # the words added for another figure state this one too
         found = stating_sentence(figure, english)
+        words = _excerpt(*found, ADDED_POINT_WORDS) if found is not None else ""
         of = from_paragraph(figure, article.paragraphs)
-        if found is None or len(added) >= MAX_KEY_POINTS - MIN_MODEL_POINTS:
+        faithful = words and not changed_figures(words, figures) and not vietnamese_words(words)
+        if not faithful or len(added) >= MAX_KEY_POINTS - MIN_MODEL_POINTS:
             warnings.append(f"the brief does not mention {figure.english} ({figure.source!r}){of}")
             continue
-        added.append(_excerpt(*found, ADDED_POINT_WORDS))
+        added.append(words)
         warnings.append(
             f"the model left out {figure.english} ({figure.source!r}){of}: "
             "the article's words that state it were added as a key point"
