@@ -196,3 +196,24 @@ def test_a_quotation_split_by_its_attribution_is_one_and_single_quotes_count() -
     assert added_quotes(1, 'The minister called it "a model for the whole region".', single) == []
     two = 'He said "we will build the new road soon" and then "it will be cheap enough for all".'
     assert len(added_quotes(1, two, "Ông nói sẽ làm.")) == 2  # two quotations, no attribution between
+
+
+@loopback
+def test_a_brief_whose_model_never_wrote_its_figure_notes_is_kept_with_its_figures_by_rule() -> None:
+    article = ARTICLE.replace("sẽ được xây dựng sớm", "sẽ được xây dựng với vốn 1,6 tỷ USD")
+    without_notes = json.loads(BRIEF)
+    del without_notes["figures"]
+    without_notes["key_points"].append("The road will cost $1.6 billion.")
+
+    def replies(body: dict[str, Any]) -> Reply:
+        if "<paragraphs>" not in body["messages"][1]["content"]:
+            return Reply(body=chat_completion(json.dumps(without_notes)))
+        texts = {n: ENGLISH[n - 1].replace("built soon", "built for $1.6 billion") for n in paragraph_numbers(body)}
+        answer = {"paragraphs": [{"n": n, "text": text} for n, text in texts.items()]}
+        return Reply(body=chat_completion(json.dumps(answer)))
+
+    with ScriptedServer(replies) as server, _summarizer(server) as summarizer:
+        brief = summarizer.brief(article)
+    assert [figure.english for figure in brief.figures] == ["$1.6 billion"]
+    assert brief.figures[0].refers_to == "The Ministry of Transport said the new road would be built for $1.6 billion."
+    assert "the model's answer had no 'figures': it was kept without" in brief.meta.warnings

@@ -9,6 +9,7 @@ generator serves the sync and async drivers, a batch and a dry run's estimate al
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,8 +179,12 @@ def ask_or_keep(request: Request[AnswerT], notes: Notes) -> Steps[AnswerT]:
         raise  # cut off: there is no answer to keep
     except OutputValidationError as exc:
         kept = kept_answer(request, exc.last_output)
+        left_out: list[str] = []
+        if kept is None:
+            kept, left_out = _kept_without_lists(request, exc.last_output)
         if kept is None:
             raise
+        notes.warnings.extend(f"the model's answer had no {name!r}: it was kept without" for name in left_out)
         notes.warnings.extend(request.checks.kept_faults(kept))
         return kept
     return answer
@@ -191,6 +196,23 @@ def kept_answer(request: Request[AnswerT], text: str | None) -> AnswerT | None:
         return request.response_model.model_validate_json(text or "", context=request.checks.lenient(), strict=True)
     except ValueError:
         return None
+
+
+def _kept_without_lists(request: Request[AnswerT], text: str | None) -> tuple[AnswerT | None, list[str]]:
+    """`text` kept as in `kept_answer`, once the lists it left out are given as empty ones (a brief
+    whose model wrote no figure notes still has its figures, by rule): the names of those lists."""
+    try:
+        answer = json.loads(text or "")
+    except ValueError:
+        return None, []
+    if not isinstance(answer, dict):
+        return None, []
+    fields = request.response_model.model_fields
+    missing = [name for name, info in fields.items() if name not in answer and get_origin(info.annotation) is list]
+    if not missing:
+        return None, []
+    kept = kept_answer(request, json.dumps({**answer, **{name: [] for name in missing}}))
+    return kept, (missing if kept is not None else [])
 
 
 def stand_in(request: Request[Any]) -> BaseModel:
