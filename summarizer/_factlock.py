@@ -148,12 +148,15 @@ def missing_figures(
 ) -> list[Fault]:
     """A fault for each key figure (money, percentage, area) of the source that `text` leaves out,
     naming the paragraph of `paragraphs` (the source's) that states it."""
-    faults = []
-    for figure in missing_key_figures(text, sources, language):
-        of = from_paragraph(figure, paragraphs)
-        what = f"does not mention {figure.english} ({figure.source!r}){of}"
-        faults.append(Fault("missing_figure", where, what, "state it in the summary or a key point"))
-    return faults
+    return [
+        left_out(figure, where=where, paragraphs=paragraphs) for figure in missing_key_figures(text, sources, language)
+    ]
+
+
+def left_out(figure: SourceFigure, *, where: str = BRIEF, paragraphs: Sequence[str] = ()) -> Fault:
+    """The fault of a text that leaves out the key figure `figure`, naming its source paragraph."""
+    what = f"does not mention {figure.english} ({figure.source!r}){from_paragraph(figure, paragraphs)}"
+    return Fault("missing_figure", where, what, "state it in the summary or a key point")
 
 
 def lost_figures(number: int, text: str, sources: Sequence[SourceFigure], target: Language) -> list[Fault]:

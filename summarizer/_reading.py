@@ -51,7 +51,7 @@ def read_article_bytes(path: str | Path) -> bytes:
     except OSError as exc:
         raise InputError(name, f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_ARTICLE_BYTES:
-        raise InputError(name, _over_limit(f"{path.stat().st_size / 1e6:.1f} MB"))
+        raise InputError(name, over_limit(f"{path.stat().st_size / 1e6:.1f} MB"))
     return data
 
 
@@ -85,11 +85,12 @@ def read_stream(stream: BinaryIO, name: str = "<stdin>") -> str:
     """Read an article from a binary stream (standard input) under the same size limit."""
     data = stream.read(MAX_ARTICLE_BYTES + 1)
     if len(data) > MAX_ARTICLE_BYTES:
-        raise InputError(name, _over_limit("more than that"))
+        raise InputError(name, over_limit("more than that"))
     return decode_article(data, name)
 
 
-def _over_limit(size: str) -> str:
+def over_limit(size: str) -> str:
+    """Why an article of `size` is refused: over the size limit."""
     return f"article is too long: {size}, over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit"
 
 

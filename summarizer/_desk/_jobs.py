@@ -21,7 +21,7 @@ from .._config import Settings
 from .._errors import InputError, SummarizerError
 from .._events import Progress
 from .._job import Job, TaskName
-from .._reading import HTML_SUFFIXES, MAX_ARTICLE_BYTES, article_text
+from .._reading import HTML_SUFFIXES, MAX_ARTICLE_BYTES, article_text, over_limit
 from .._summarizer import Summarizer
 from ._store import DeskStore
 
@@ -112,7 +112,7 @@ def article_bytes(request: dict[str, Any], name: str) -> bytes:
     else:
         raise InputError(name, "no article text was sent")
     if len(data) > MAX_ARTICLE_BYTES:
-        raise InputError(name, f"article is too long: over the {MAX_ARTICLE_BYTES / 1e6:.0f} MB limit")
+        raise InputError(name, over_limit(f"{len(data) / 1e6:.1f} MB"))
     return data
 
 

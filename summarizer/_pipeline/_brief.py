@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
 from .._checks import BriefChecks
-from .._factlock import changed_figures, from_paragraph
+from .._factlock import changed_figures, from_paragraph, left_out
 from .._figures import KEY_KINDS, SourceFigure, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
@@ -183,7 +183,7 @@ def covered_points(
         of = from_paragraph(figure, article.paragraphs)
         faithful = words and not changed_figures(words, figures) and not vietnamese_words(words)
         if not faithful or len(added) >= MAX_KEY_POINTS - MIN_MODEL_POINTS:
-            warnings.append(f"the brief does not mention {figure.english} ({figure.source!r}){of}")
+            warnings.append(str(left_out(figure, paragraphs=article.paragraphs)))
             continue
         added.append(words)
         warnings.append(
