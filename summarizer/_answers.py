@@ -16,14 +16,13 @@ from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonS
 
 from ._checks import BriefChecks, Checks, FactsChecks, SummaryChecks, TranslationChecks, checks_of
 from ._factlock import added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
-from ._figures import KEY_KINDS, in_english_form
+from ._figures import brief_key_figures, in_english_form
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
 SUMMARY_MAX_WORDS = 150
 MIN_KEY_POINTS = 3
 MAX_KEY_POINTS = 6
-REQUIRED_KEY_FIGURES = 6
 """The key figures (money, percentages, areas), in the article's order, a draft must state."""
 MAX_LISTED = 20
 
@@ -192,9 +191,10 @@ class BriefDraft(BriefEntities, BriefText):
         if checks is not None and checks.source_text is not None:
             faults += invented_quotes(self.prose, checks.source_text)
         if checks is not None and checks.source_figures is not None and checks.paragraphs is not None:
-            # Only as many as a brief can hold are asked for: the others would cost every re-ask
-            # and still not fit; those left out are covered at assembly, or warned.
-            key = [figure for figure in checks.source_figures if figure.kind in KEY_KINDS][:REQUIRED_KEY_FIGURES]
+            # Only as many as a brief can hold are asked for, from every part of the article: the
+            # others would cost every re-ask and still not fit; those left out are covered at
+            # assembly, or warned.
+            key = brief_key_figures(checks.source_figures, checks.source_text or "")
             faults += missing_figures(self.prose, key, paragraphs=checks.paragraphs)
         if faults:
             raise ValueError("; ".join(fault.to_model() for fault in faults))

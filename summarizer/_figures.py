@@ -424,6 +424,31 @@ def unsupported_figures(text: str, sources: Sequence[SourceFigure], language: La
     return [stated for stated in checked_figures(text, language) if not any(supports(s, stated) for s in sources)]
 
 
+BRIEF_KEY_FIGURES = 6
+"""The key figures a brief is held to: as many as its summary and key points can hold."""
+ARTICLE_PARTS = 3
+"""The parts (by position) whose key figures a brief is held to in turn, so its end counts as its start."""
+
+
+def brief_key_figures(sources: Sequence[SourceFigure], text: str, limit: int = BRIEF_KEY_FIGURES) -> list[SourceFigure]:
+    """The key figures of `sources` that a brief of `text` must state: at most `limit`, taken in turn
+    from each third of `text` (by where each is first written), in the article's order. An article
+    with more key figures than a brief can hold is covered from beginning to end, not only at its
+    beginning, where the first six of a figure-dense lead would all be."""
+    key = [figure for figure in sources if figure.kind in KEY_KINDS]
+    if len(key) <= limit:
+        return key
+    place = {id(figure): max(text.find(figure.source), 0) for figure in key}
+    parts: list[list[SourceFigure]] = [[] for _ in range(ARTICLE_PARTS)]
+    for figure in key:
+        parts[min(place[id(figure)] * ARTICLE_PARTS // max(len(text), 1), ARTICLE_PARTS - 1)].append(figure)
+    chosen: list[SourceFigure] = []
+    for turn in range(limit):
+        chosen += [part[turn] for part in parts if turn < len(part)]
+    kept = {id(figure) for figure in chosen[:limit]}
+    return [figure for figure in key if id(figure) in kept]
+
+
 def missing_key_figures(text: str, sources: Sequence[SourceFigure], language: Language = "en") -> list[SourceFigure]:
     """The key source figures (money, percentages, areas) that `text` does not state."""
     stated = extract_figures(text, language)

@@ -82,9 +82,19 @@ class Glossary:
         remaining = text
         for pattern, _ in self._candidates(text):
             remaining = pattern.sub("\n", remaining)
+        for place in _UNRUN_PLACES:
+            for match in place.finditer(remaining):
+                found.setdefault(match.group(0).casefold(), (match.group(0), strip_marks(match.group(0))))
+            remaining = place.sub("\n", remaining)
         for name in _names(remaining):
             found.setdefault(name.casefold(), (name, strip_marks(name)))
         return list(found.values())
+
+    def english_of(self, source: str) -> str | None:
+        """The English form `source` is given when it is one whole term or name, the form every
+        translation is told to write it in; None when it is not one."""
+        wanted = " ".join(source.split()).casefold()
+        return next((english for term, english in self.terms_in(source) if term.casefold() == wanted), None)
 
     def glossary_terms_in(self, text: str) -> list[tuple[str, str]]:
         """The glossary's own terms that `text` uses (names found by capitals are left out)."""
@@ -163,6 +173,10 @@ PROVINCES = (
     "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Hồ Chí Minh",
 )  # fmt: skip
 """Vietnam's provinces and centrally run cities: place names that a run of capitals may hold."""
+_UNRUN_PLACES = tuple(
+    _term_pattern(place) for place in PROVINCES if "-" in place or place.split()[0].casefold() in TITLES
+)
+"""Provinces a run of capitals cannot hold whole: a hyphen ends the run, and "Bà" is also "Mrs"."""
 _PLACE_WORDS = tuple(tuple(place.casefold().split()) for place in sorted(PROVINCES, key=len, reverse=True))
 
 

@@ -54,6 +54,12 @@ KINDS = (
     ),
     _kind("figure_note", "low", r"^the model described "),
     _kind(
+        "name_aligned",
+        "low",
+        r"^\w+ entry '.*' named ('.*'), as the translation names '.*'$",
+        "{count} names are given as the translation names them: {items}",
+    ),
+    _kind(
         "figure_added", "low", r"^the model left out .*: the article's words that state it were added as a key point$"
     ),
     _kind(

@@ -34,9 +34,9 @@ class Notice(BaseModel):
 
     severity: Severity
     kind: str
-    """changed_figure, lost_figure, untranslated, vietnamese_left, facts_dropped, missing_figure,
-    name_dropped, short_summary, glossary, undescribed_figure, figure_note, figure_added, trimmed, asked_again,
-    other."""
+    """changed_figure, lost_figure, invented_quote, untranslated, vietnamese_left, facts_dropped,
+    missing_figure, name_dropped, short_summary, glossary, undescribed_figure, figure_note, name_aligned,
+    figure_added, trimmed, asked_again, other."""
     text: str
 
 

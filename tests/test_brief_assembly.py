@@ -11,6 +11,7 @@ from summarizer._answers import BriefDraft, Entity, FigureNote
 from summarizer._errors import Usage
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
+from summarizer._notices import notices
 from summarizer._pipeline._brief import (
     _excerpt,
     assembled_brief,
@@ -135,6 +136,34 @@ def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
     ]
     assert [o.english for o in brief.organizations] == ["Amkor Technology Vietnam"]
     assert [p.english for p in brief.places] == ["Bac Ninh"] and not warnings
+
+
+def test_names_are_given_as_the_translation_gives_them() -> None:
+    article = clean_article("Ông Nguyễn Văn An, Bộ Giao thông Vận tải, thăm Bắc Ninh.\n\nÔng Lê Hoa dự họp.")
+    draft = BriefDraft(
+        headline="H",
+        summary=" ".join(["A minister visited Bac Ninh."] * 12),
+        key_points=["a", "b", "c"],
+        figures=[],
+        people=[
+            Entity(source="Nguyễn Văn An", english="Nguyen Van Anh", role="official"),  # misspelt
+            Entity(source="Lê Hoa", english="Le Hoa", role="delegate"),
+        ],
+        organizations=[Entity(source="Bộ Giao thông Vận tải", english="Transport Ministry", role="ministry")],
+        places=[Entity(source="Bắc Ninh", english="Bac Ninh province", role="province")],
+    )
+    warnings: list[str] = []
+    brief = assembled_brief(draft, article, [], DEFAULT_GLOSSARY, warnings)(_META)
+    assert [p.english for p in brief.people] == ["Nguyen Van An", "Le Hoa"]
+    assert [o.english for o in brief.organizations] == ["Ministry of Transport"]
+    assert [p.english for p in brief.places] == ["Bac Ninh"]
+    assert warnings == [
+        "people entry 'Nguyen Van Anh' named 'Nguyen Van An', as the translation names 'Nguyễn Văn An'",
+        "organizations entry 'Transport Ministry' named 'Ministry of Transport', as the translation names "
+        "'Bộ Giao thông Vận tải'",
+        "places entry 'Bac Ninh province' named 'Bac Ninh', as the translation names 'Bắc Ninh'",
+    ]
+    assert {n.kind for n in notices(warnings)} == {"name_aligned"}
 
 
 def test_a_figure_the_model_did_not_describe_gets_the_sentence_that_states_it() -> None:

@@ -15,7 +15,13 @@ from summarizer._answers import BriefDraft
 from summarizer._batch import FolderBatch
 from summarizer._errors import Usage
 from summarizer._factcheck import check_result
-from summarizer._figures import extract_figures, missing_key_figures, supports, unsupported_figures
+from summarizer._figures import (
+    brief_key_figures,
+    extract_figures,
+    missing_key_figures,
+    supports,
+    unsupported_figures,
+)
 from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
 from summarizer._pipeline._brief import assembled_brief
 from summarizer._results import RunInfo
@@ -155,6 +161,44 @@ def test_a_key_figure_left_out_comes_before_the_models_last_points() -> None:
         "the model gave 7 key points; kept its first 5, then the 1 added for figures it left out",
     ]
     assert [n.kind for n in brief.meta.notices] == ["figure_added", "trimmed"]
+
+
+SPREAD_ARTICLE = (
+    "Province plans three programmes\n\n"
+    "The province will spend $100 million, $110 million and $120 million on roads in the north of its territory.\n\n"
+    "It will also spend $200 million, $210 million and $220 million on schools in the centre of its territory.\n\n"
+    "Exports grew 30%, imports 31% and retail sales 32% in the year, the statistics office of the province said.\n"
+)
+
+
+def test_the_key_figures_a_brief_is_held_to_come_from_every_part_of_the_article() -> None:
+    article = clean_article(SPREAD_ARTICLE)
+    figures = extract_figures(article.text, "en")
+    held = [figure.english for figure in brief_key_figures(figures, article.text)]
+    # Not the first six (the roads and schools only): two of each third, in the article's order.
+    assert held == ["$100 million", "$110 million", "$200 million", "$210 million", "30%", "31%"]
+    few = [figure for figure in figures if figure.kind == "percent"]
+    assert brief_key_figures(few, article.text) == few
+
+
+@loopback
+def test_a_brief_stating_only_the_first_part_s_figures_is_reasked_for_the_last_part() -> None:
+    summary = (
+        "The province will spend $100 million, $110 million and $120 million on roads and $200 million, "
+        "$210 million and $220 million on schools, officials said, as part of three programmes that cover the "
+        "north and the centre of its territory. The statistics office of the province also reported the year's "
+        "trade figures, and officials said the work would start soon."
+    )
+    first = {"headline": "Province plans three programmes", "summary": summary, "key_points": ["A.", "B.", "C."]}
+    first["figures"] = [{"id": n, "refers_to": "spending"} for n in range(1, 10)]
+    second = {**first, "summary": summary.replace("trade figures", "trade figures: exports grew 30%, imports 31%")}
+    replies = [Reply(body=chat_completion(json.dumps(first))), Reply(body=chat_completion(json.dumps(second)))]
+    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+        brief = summarizer.brief(SPREAD_ARTICLE)
+    reask = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "does not mention 30% ('30%'), from paragraph 4" in reask and "31%" in reask
+    assert "32%" not in reask and "$120 million" not in reask  # past what a brief is held to
+    assert brief.meta.attempts == 2 and "30%" in brief.summary
 
 
 def test_a_key_figure_no_sentence_states_is_warned_as_left_out() -> None:

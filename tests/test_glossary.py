@@ -43,3 +43,17 @@ def test_the_name_finder_splits_at_titles_and_provinces() -> None:
     assert names["Bắc Ninh"] == "Bac Ninh" and names["Nguyễn Anh Tuấn"] == "Nguyen Anh Tuan"
     assert names["Vương Quốc Tuấn"] == "Vuong Quoc Tuan"
     assert not [source for source in names if "Bắc Ninh Nguyễn" in source or source.startswith("Ông")]
+
+
+def test_a_province_a_run_of_capitals_cannot_hold_is_one_name() -> None:
+    # A hyphen ends a run of capitals and "Bà" is also "Mrs": without the province list this is "Vũng Tàu".
+    text = "Tỉnh Bà Rịa - Vũng Tàu cấp phép cho dự án. Bà Nguyễn Thị Hoa phát biểu."
+    names = dict(DEFAULT_GLOSSARY.terms_in(text))
+    assert names == {"Bà Rịa - Vũng Tàu": "Ba Ria - Vung Tau", "Nguyễn Thị Hoa": "Nguyen Thi Hoa"}
+
+
+def test_the_english_of_a_source_is_its_term_or_name_when_it_is_one_whole() -> None:
+    assert DEFAULT_GLOSSARY.english_of("Bộ Giao thông Vận tải") == "Ministry of Transport"
+    assert DEFAULT_GLOSSARY.english_of("Nguyễn  Văn An") == "Nguyen Van An"
+    assert DEFAULT_GLOSSARY.english_of("Amkor Technology Việt Nam") is None  # a term inside, not the whole
+    assert DEFAULT_GLOSSARY.english_of("Victory Giant Technology") is None  # no Vietnamese: not a name found

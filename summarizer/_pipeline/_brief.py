@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
 from .._checks import BriefChecks
 from .._factlock import changed_figures, from_paragraph, left_out
-from .._figures import KEY_KINDS, SourceFigure, extract_figures, missing_key_figures, supports
+from .._figures import KEY_KINDS, SourceFigure, brief_key_figures, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._results import Brief, Figure
@@ -170,12 +170,15 @@ def covered_points(
     draft: BriefDraft, article: Article, figures: list[SourceFigure], english: Sequence[str], warnings: list[str]
 ) -> list[str]:
     """The draft's key points, and for each key figure the prose still leaves out (its re-ask did
-    not mend it), the article's own English words that state it as a key point: these come before
+    not mend it; those it was held to first), the article's own English words that state it as a key point: these come before
     the model's points past the first few, as an editor needs the figures more. Words that would
     state a figure the article does not have, or keep Vietnamese, are not taken; a figure left
     without words is warned as left out, with its paragraph."""
     added: list[str] = []
-    for figure in missing_key_figures(draft.prose, figures):
+    # The figures the draft was held to come first, so the slots go to every part of the article.
+    required = brief_key_figures(figures, article.text)
+    rest = [figure for figure in figures if figure not in required]
+    for figure in missing_key_figures(draft.prose, [*required, *rest]):
         if not missing_key_figures("\n".join(added), [figure]):
             continue  # the words added for another figure state this one too
         found = stating_sentence(figure, english)
@@ -240,7 +243,9 @@ def described_figures(
 def traceable(
     entities: list[Entity], article: Article, kind: str, glossary: Glossary, warnings: list[str]
 ) -> list[Entity]:
-    """The entities traced back to the article's own spelling; the others are dropped with a warning."""
+    """The entities traced back to the article's own spelling, each named as the translation names
+    it (so a name is the same in the brief, the translation and every article of a batch); the
+    others are dropped with a warning."""
     kept = []
     for entity in entities:
         source = source_form(entity.source, article.text, glossary) or source_form(
@@ -248,10 +253,16 @@ def traceable(
         )
         if source is None:
             warnings.append(f"dropped {kind} entry {entity.english!r}: not found in the article")
-        elif not (is_english(entity.english) and is_english(entity.role)):
+            continue
+        english = entity.english
+        named = glossary.english_of(source)
+        if named is not None and " ".join(named.split()).casefold() != " ".join(english.split()).casefold():
+            warnings.append(f"{kind} entry {english!r} named {named!r}, as the translation names {source!r}")
+            english = named
+        if not (is_english(english) and is_english(entity.role)):
             warnings.append(f"dropped {kind} entry {source!r}: not put into English")
         else:
-            kept.append(entity.model_copy(update={"source": source}))
+            kept.append(entity.model_copy(update={"source": source, "english": english}))
     return kept
 
 
