@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ._reask import correction, reask_policy, reask_request, unfit
 from ._redaction import hide_in_logs, redact
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+_log = logging.getLogger("summarizer")
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ class ChatBackend:
             # another would fare no better, at the price of a whole answer.
             record.repeated = record.repeated or faults == record.last_faults
             record.last_faults = faults
+            _log.info("answer %d (%s) did not pass: %s", record.attempts, model.__name__, faults)
             record.request = reask_request(record.request, response, exc)
             raise
 

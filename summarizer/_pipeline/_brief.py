@@ -170,10 +170,10 @@ def covered_points(
     draft: BriefDraft, article: Article, figures: list[SourceFigure], english: Sequence[str], warnings: list[str]
 ) -> list[str]:
     """The draft's key points, and for each key figure the prose still leaves out (its re-ask did
-    not mend it; those it was held to first), the article's own English words that state it as a key point: these come before
-    the model's points past the first few, as an editor needs the figures more. Words that would
-    state a figure the article does not have, or keep Vietnamese, are not taken; a figure left
-    without words is warned as left out, with its paragraph."""
+    not mend it; those it was held to first), the article's own English words that state it as a
+    key point: these come before the model's points past the first few, as an editor needs the
+    figures more. Words that would state a figure the article does not have, or keep Vietnamese,
+    are not taken; a figure left without words is warned as left out, with its paragraph."""
     added: list[str] = []
     # The figures the draft was held to come first, so the slots go to every part of the article.
     required = brief_key_figures(figures, article.text)
