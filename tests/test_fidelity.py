@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -111,13 +112,20 @@ def draft_without(figure: str) -> str:
 
 
 @loopback
-def test_a_key_figure_left_out_is_reasked_naming_its_paragraph_and_the_starred_list() -> None:
+def test_a_key_figure_left_out_is_reasked_naming_its_paragraph_and_the_starred_list(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     replies = [
         Reply(body=chat_completion(draft_without("nearly 7%"))),
         Reply(body=chat_completion(draft("$400 million"))),
     ]
-    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
-        brief = summarizer.brief(ARTICLE)
+    with caplog.at_level(logging.INFO, "summarizer"), ScriptedServer(replies) as server, summarizer_for(server) as s:
+        brief = s.brief(ARTICLE)
+    # -v tells why the answer was asked again.
+    assert [r.getMessage() for r in caplog.records if "did not pass" in r.getMessage()] == [
+        "answer 1 (BriefDraft) did not pass: the brief does not mention nearly 7% ('nearly 7%'), from "
+        "paragraph 2; state it in the summary or a key point"
+    ]
     prompt = server.requests[0]["body"]["messages"][-1]["content"]
     assert "$400 million *" in prompt and "nearly 7% *" in prompt and "May 2026 *" not in prompt
     reask = server.requests[1]["body"]["messages"][-1]["content"]

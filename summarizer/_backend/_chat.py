@@ -202,7 +202,8 @@ class ChatBackend:
             # another would fare no better, at the price of a whole answer.
             record.repeated = record.repeated or faults == record.last_faults
             record.last_faults = faults
-            _log.info("answer %d (%s) did not pass: %s", record.attempts, model.__name__, faults)
+            told = "; ".join(line[2:] for line in faults.splitlines() if line.startswith("- "))
+            _log.info("answer %d (%s) did not pass: %s", record.attempts, model.__name__, told)
             record.request = reask_request(record.request, response, exc)
             raise
 
