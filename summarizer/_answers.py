@@ -9,22 +9,32 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 
-from ._checks import BriefChecks, Checks, FactsChecks, SummaryChecks, TranslationChecks, checks_of
-from ._factlock import added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
-from ._figures import brief_key_figures, in_english_form
+from ._checks import (
+    BriefChecks,
+    Checks,
+    FactLockChecks,
+    FactsChecks,
+    KeyPointChecks,
+    SummaryChecks,
+    TranslationChecks,
+    checks_of,
+)
+from ._factlock import BRIEF, Fault, added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
+from ._figures import in_english_form
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
 SUMMARY_MAX_WORDS = 150
 MIN_KEY_POINTS = 3
 MAX_KEY_POINTS = 6
-"""The key figures (money, percentages, areas), in the article's order, a draft must state."""
 MAX_LISTED = 20
+KEY_POINT = "the key point"
 
 
 def is_english(value: str) -> bool:
@@ -103,7 +113,7 @@ def schema_text(model: type[BaseModel]) -> str:
 
 def _repair_figures(value: Any, info: ValidationInfo) -> Any:
     """A brief's prose with figures written the source's way put in their English form, by rule."""
-    checks = checks_of(info, BriefChecks)
+    checks: FactLockChecks[Any] | None = checks_of(info, FactLockChecks)
     if isinstance(value, str) and checks is not None and checks.source_figures:
         return in_english_form(value, checks.source_figures)
     if isinstance(value, list) and checks is not None and checks.source_figures:
@@ -182,28 +192,57 @@ class BriefDraft(BriefEntities, BriefText):
 
     @model_validator(mode="after")
     def _figures_from_the_article(self, info: ValidationInfo) -> BriefDraft:
-        """The fact lock on the prose: a changed or invented figure or quote, or a key figure left
-        out, is sent back, named."""
+        """The fact lock on the prose: a changed or invented figure or quote is sent back, named. A
+        key figure left out is not: a key point is asked for it alone, far cheaper than the brief."""
         checks = checks_of(info, BriefChecks)
-        faults = []
-        if checks is not None and checks.source_figures is not None:
-            faults += changed_figures(self.prose, checks.source_figures)
-        if checks is not None and checks.source_text is not None:
-            faults += invented_quotes(self.prose, checks.source_text)
-        if checks is not None and checks.source_figures is not None and checks.paragraphs is not None:
-            # Only as many as a brief can hold are asked for, from every part of the article: the
-            # others would cost every re-ask and still not fit; those left out are covered at
-            # assembly, or warned.
-            key = brief_key_figures(checks.source_figures, checks.source_text or "")
-            faults += missing_figures(self.prose, key, paragraphs=checks.paragraphs)
-        if faults:
-            raise ValueError("; ".join(fault.to_model() for fault in faults))
+        _raise_faults(self.prose, checks)
         return self
 
     @property
     def prose(self) -> str:
         """Headline, summary and key points: the text an editor reads."""
         return "\n".join([self.headline, self.summary, *self.key_points])
+
+
+def _raise_faults(
+    text: str, checks: FactLockChecks[Any] | None, more: Sequence[Fault] = (), *, where: str = BRIEF
+) -> None:
+    """Send `text` (`where` in the result) back with its changed or invented figures and quotes, and
+    `more`, named."""
+    faults = list(more)
+    if checks is not None and checks.source_figures is not None:
+        faults = changed_figures(text, checks.source_figures, where=where) + faults
+    if checks is not None and checks.source_text is not None:
+        faults += invented_quotes(text, checks.source_text, where=where)
+    if faults:
+        raise ValueError("; ".join(fault.to_model() for fault in faults))
+
+
+class KeyPoint(_AnswerModel):
+    """One key point of a brief, written for a key figure its draft left out."""
+
+    point: str = Field(description="one short English sentence that states the figure")
+
+    _repaired = field_validator("point", mode="before")(_repair_english)
+    # Declared after the repair above, so it runs before it: on the text as the model wrote it.
+    _figure_in_english = field_validator("point", mode="before")(_repair_figures)
+    _english = field_validator("point")(_require_english)
+
+    @model_validator(mode="after")
+    def _states_its_figure(self, info: ValidationInfo) -> KeyPoint:
+        """The fact lock, and the figure the point is for: it must state it."""
+        checks = checks_of(info, KeyPointChecks)
+        missing = []
+        if checks is not None and checks.figure is not None:
+            missing = missing_figures(
+                self.point,
+                [checks.figure],
+                where=KEY_POINT,
+                paragraphs=checks.paragraphs,
+                fix=f"state it, written {checks.figure.english!r}",
+            )
+        _raise_faults(self.point, checks, missing, where=KEY_POINT)
+        return self
 
 
 class ChunkFacts(_AnswerModel):

@@ -19,7 +19,7 @@ from ._glossary import Glossary
 from ._text import Language, vietnamese_words
 
 if TYPE_CHECKING:
-    from ._answers import BriefDraft, ChunkFacts, SummaryContent, TranslationChunk  # noqa: F401 - in string annotations
+    from ._answers import BriefDraft, ChunkFacts, KeyPoint, SummaryContent, TranslationChunk  # noqa: F401
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
 ChecksT = TypeVar("ChecksT", bound="Checks[Any]")
@@ -41,21 +41,22 @@ class Checks(Generic[AnswerT]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BriefChecks(Checks["BriefDraft"]):
-    """A brief's draft: the fact lock on its prose, figures and quotes."""
+class FactLockChecks(Checks[AnswerT]):
+    """English prose held to its article: the article's figures only, and its quotes only."""
 
     source_figures: Sequence[SourceFigure] | None = None
     """The article's figures, which alone the prose may state; None: not checked."""
     source_text: str | None = None
     """The article the prose is written from, which alone it may quote; None: quotes not checked."""
-    paragraphs: Sequence[str] | None = None
-    """The article's paragraphs, whose every key figure (money, percentage, area) the prose must
-    state; None: coverage not checked."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BriefChecks(FactLockChecks["BriefDraft"]):
+    """A brief's draft: the fact lock on its prose, figures and quotes."""
 
     def lenient(self) -> BriefChecks:
-        """Without the fact lock, the quote lock and coverage: a draft failing only those is kept,
-        warned (a key figure left out is warned when the brief is assembled)."""
-        return replace(self, source_figures=None, source_text=None, paragraphs=None)
+        """Without the fact lock and the quote lock: a draft failing only those is kept, warned."""
+        return replace(self, source_figures=None, source_text=None)
 
     def kept_faults(self, answer: BriefDraft) -> list[str]:
         """Changed or invented figures and quotes."""
@@ -63,6 +64,16 @@ class BriefChecks(Checks["BriefDraft"]):
         if self.source_text is not None:
             faults += [str(fault) for fault in invented_quotes(answer.prose, self.source_text)]
         return faults
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyPointChecks(FactLockChecks["KeyPoint"]):
+    """A key point asked for one key figure a brief's draft left out: the fact lock, and the figure,
+    which it must state. Never kept failing: the article's own words stand in for it."""
+
+    figure: SourceFigure | None = None
+    paragraphs: Sequence[str] = ()
+    """The article's paragraphs, to name the one that states the figure."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,6 +40,7 @@ class Fault:
 
 
 BRIEF = "the brief"
+STATE_IT = "state it in the summary or a key point"
 
 
 def changed_figures(
@@ -145,18 +146,20 @@ def missing_figures(
     where: str = BRIEF,
     language: Language = "en",
     paragraphs: Sequence[str] = (),
+    fix: str = STATE_IT,
 ) -> list[Fault]:
     """A fault for each key figure (money, percentage, area) of the source that `text` leaves out,
     naming the paragraph of `paragraphs` (the source's) that states it."""
     return [
-        left_out(figure, where=where, paragraphs=paragraphs) for figure in missing_key_figures(text, sources, language)
+        left_out(figure, where=where, paragraphs=paragraphs, fix=fix)
+        for figure in missing_key_figures(text, sources, language)
     ]
 
 
-def left_out(figure: SourceFigure, *, where: str = BRIEF, paragraphs: Sequence[str] = ()) -> Fault:
+def left_out(figure: SourceFigure, *, where: str = BRIEF, paragraphs: Sequence[str] = (), fix: str = STATE_IT) -> Fault:
     """The fault of a text that leaves out the key figure `figure`, naming its source paragraph."""
     what = f"does not mention {figure.english} ({figure.source!r}){from_paragraph(figure, paragraphs)}"
-    return Fault("missing_figure", where, what, "state it in the summary or a key point")
+    return Fault("missing_figure", where, what, fix)
 
 
 def lost_figures(number: int, text: str, sources: Sequence[SourceFigure], target: Language) -> list[Fault]:

@@ -60,7 +60,10 @@ KINDS = (
         "{count} names are given as the translation names them: {items}",
     ),
     _kind(
-        "figure_added", "low", r"^the model left out .*: the article's words that state it were added as a key point$"
+        "figure_added",
+        "low",
+        r"^the model left out .*: (?:the article's words that state it were added as a key point"
+        r"|a key point stating it was asked for and added)$",
     ),
     _kind(
         "trimmed", "low", r"^the model's summary ran to |^the model gave \d+ key points|kept the first \d+ of its facts"

@@ -89,15 +89,22 @@ def test_a_changed_figure_in_the_prose_is_reasked_with_the_figure_named() -> Non
     assert not [w for w in brief.meta.warnings if "does not have" in w]
 
 
+def point(text: str) -> Reply:
+    return Reply(body=chat_completion(json.dumps({"point": text})))
+
+
+def is_key_point_request(body: dict[str, Any]) -> bool:
+    return "one key point of an English" in body["messages"][0]["content"]
+
+
 @loopback
 def test_a_figure_still_changed_after_the_reasks_goes_out_with_a_warning() -> None:
-    with (
-        ScriptedServer([Reply(body=chat_completion(draft("$40 million")))]) as server,
-        summarizer_for(server, reasks=1) as summarizer,
-    ):
+    replies = [Reply(body=chat_completion(draft("$40 million")))] * 2 + [point("The park costs $400 million.")]
+    with ScriptedServer(replies) as server, summarizer_for(server, reasks=1) as summarizer:
         brief = summarizer.brief(ARTICLE)
-    assert len(server.requests) == 2
-    assert "$40 million" in brief.summary
+    # The brief and its re-ask; then, the true figure missing from the prose, a key point for it.
+    assert [is_key_point_request(r["body"]) for r in server.requests] == [False, False, True]
+    assert "$40 million" in brief.summary and brief.key_points[-1] == "The park costs $400 million."
     assert any("'$40 million'" in w and "does not have" in w for w in brief.meta.warnings)
     # ... and `check` flags the same figure.
     report = check_result(clean_article(ARTICLE), brief)
@@ -112,26 +119,45 @@ def draft_without(figure: str) -> str:
 
 
 @loopback
-def test_a_key_figure_left_out_is_reasked_naming_its_paragraph_and_the_starred_list(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytest.LogCaptureFixture) -> None:
     replies = [
         Reply(body=chat_completion(draft_without("nearly 7%"))),
-        Reply(body=chat_completion(draft("$400 million"))),
+        point("Exports should grow."),  # does not state it: asked again, named
+        point("Exports should grow nearly 7%."),
     ]
     with caplog.at_level(logging.INFO, "summarizer"), ScriptedServer(replies) as server, summarizer_for(server) as s:
         brief = s.brief(ARTICLE)
-    # -v tells why the answer was asked again.
-    assert [r.getMessage() for r in caplog.records if "did not pass" in r.getMessage()] == [
-        "answer 1 (BriefDraft) did not pass: the brief does not mention nearly 7% ('nearly 7%'), from "
-        "paragraph 2; state it in the summary or a key point"
-    ]
     prompt = server.requests[0]["body"]["messages"][-1]["content"]
     assert "$400 million *" in prompt and "nearly 7% *" in prompt and "May 2026 *" not in prompt
-    reask = server.requests[1]["body"]["messages"][-1]["content"]
-    assert "does not mention nearly 7% ('nearly 7%'), from paragraph 2" in reask
-    assert "state it in the summary or a key point" in reask
-    assert brief.meta.attempts == 2 and not [w for w in brief.meta.warnings if "does not mention" in w]
+    # Not the whole brief again: one sentence, the one of the article that states the figure.
+    asked = server.requests[1]["body"]["messages"][-1]["content"]
+    assert is_key_point_request(server.requests[1]["body"]) and "The figure: nearly 7%" in asked
+    assert "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%." in asked
+    assert "industrial park" not in asked
+    # -v tells why the answer was asked again.
+    assert [r.getMessage() for r in caplog.records if "did not pass" in r.getMessage()] == [
+        "answer 1 (KeyPoint) did not pass: the key point does not mention nearly 7% ('nearly 7%'), from "
+        "paragraph 2; state it, written 'nearly 7%'"
+    ]
+    assert brief.key_points == [*json.loads(draft("x"))["key_points"], "Exports should grow nearly 7%."]
+    assert brief.meta.attempts == 3 and brief.meta.warnings == [
+        "the model left out nearly 7% ('nearly 7%'), from paragraph 2: a key point stating it was asked for and added"
+    ]
+    assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
+    assert brief.meta.prompt_version == "brief@3+key_point@1"
+
+
+@loopback
+def test_a_key_point_that_changes_a_figure_is_not_taken() -> None:
+    replies = [Reply(body=chat_completion(draft_without("nearly 7%"))), point("Exports should grow nearly 70%.")]
+    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+        brief = summarizer.brief(ARTICLE)
+    assert (
+        "the key point states 'nearly 70%', which the article does not have"
+        in (server.requests[2]["body"]["messages"][-1]["content"])
+    )
+    sentence = "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%."
+    assert brief.key_points[-1] == sentence and not [p for p in brief.key_points if "70%" in p]
 
 
 @loopback
@@ -141,8 +167,9 @@ def test_a_key_figure_still_left_out_after_the_reasks_is_warned_not_lost() -> No
         summarizer_for(server, reasks=1) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)
-    assert len(server.requests) == 2  # one re-ask, then the brief is kept...
-    # ...with the article's own sentence that states the figure as one more key point, warned.
+    # The brief, then a key point for the figure and its re-ask (the server only ever sends the
+    # brief's JSON): then the article's own sentence that states it is one more key point, warned.
+    assert [is_key_point_request(r["body"]) for r in server.requests] == [False, True, True]
     sentence = "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%."
     assert brief.key_points[-1] == sentence and "nearly 7%" not in brief.summary
     assert brief.meta.warnings == [
@@ -190,7 +217,7 @@ def test_the_key_figures_a_brief_is_held_to_come_from_every_part_of_the_article(
 
 
 @loopback
-def test_a_brief_stating_only_the_first_part_s_figures_is_reasked_for_the_last_part() -> None:
+def test_a_brief_stating_only_the_first_part_s_figures_gets_key_points_for_the_last_part() -> None:
     summary = (
         "The province will spend $100 million, $110 million and $120 million on roads and $200 million, "
         "$210 million and $220 million on schools, officials said, as part of three programmes that cover the "
@@ -199,14 +226,28 @@ def test_a_brief_stating_only_the_first_part_s_figures_is_reasked_for_the_last_p
     )
     first = {"headline": "Province plans three programmes", "summary": summary, "key_points": ["A.", "B.", "C."]}
     first["figures"] = [{"id": n, "refers_to": "spending"} for n in range(1, 10)]
-    second = {**first, "summary": summary.replace("trade figures", "trade figures: exports grew 30%, imports 31%")}
-    replies = [Reply(body=chat_completion(json.dumps(first))), Reply(body=chat_completion(json.dumps(second)))]
+
+    def replies(body: dict[str, Any]) -> Reply:
+        if is_key_point_request(body):
+            return point("Exports grew 30% and imports 31% in the year.")
+        return Reply(body=chat_completion(json.dumps(first)))
+
     with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
         brief = summarizer.brief(SPREAD_ARTICLE)
-    reask = server.requests[1]["body"]["messages"][-1]["content"]
-    assert "does not mention 30% ('30%'), from paragraph 4" in reask and "31%" in reask
-    assert "32%" not in reask and "$120 million" not in reask  # past what a brief is held to
-    assert brief.meta.attempts == 2 and "30%" in brief.summary
+    asked = sorted(r["body"]["messages"][-1]["content"] for r in server.requests if is_key_point_request(r["body"]))
+    assert [line for text in asked for line in text.splitlines() if line.startswith("The figure:")] == [
+        "The figure: 30%",
+        "The figure: 31%",
+    ]  # not 32% nor $120 million: past what a brief is held to
+    # The point written for 30% states 31% too: added once; 32%, which no point was asked for, by
+    # the article's words, as a slot is left.
+    assert brief.key_points == [
+        "A.",
+        "B.",
+        "C.",
+        "Exports grew 30% and imports 31% in the year.",
+        "Exports grew 30%, imports 31% and retail sales 32% in the year, the statistics office of the province said.",
+    ]
 
 
 def test_a_key_figure_no_sentence_states_is_warned_as_left_out() -> None:
@@ -379,8 +420,10 @@ def test_a_brief_kept_with_a_warning_is_cached_with_its_warning(tmp_path: Path) 
             first = summarizer.brief(ARTICLE)
         with summarizer_for(server, reasks=1, cache=cache) as summarizer:
             again = summarizer.brief(ARTICLE)
-    assert len(server.requests) == 2  # the first brief's two attempts; the second brief sent nothing
-    assert again.meta.cached_answers == 1 and again.meta.usage.total_tokens == 0
+    # The first brief's two attempts, and two for the key point of the figure it changed (the server
+    # sends only the brief's JSON); the second brief sent nothing.
+    assert len(server.requests) == 4
+    assert again.meta.cached_answers == 2 and again.meta.usage.total_tokens == 0
     assert again.meta.warnings == first.meta.warnings and any("'$40 million'" in w for w in again.meta.warnings)
 
 

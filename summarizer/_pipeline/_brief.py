@@ -8,18 +8,28 @@ is kept as a warning.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from .._answers import MAX_KEY_POINTS, SUMMARY_MAX_WORDS, SUMMARY_MIN_WORDS, BriefDraft, Entity, is_english
-from .._checks import BriefChecks
+from .._answers import (
+    MAX_KEY_POINTS,
+    SUMMARY_MAX_WORDS,
+    SUMMARY_MIN_WORDS,
+    BriefDraft,
+    Entity,
+    KeyPoint,
+    is_english,
+)
+from .._checks import BriefChecks, KeyPointChecks
+from .._errors import OutputValidationError
 from .._factlock import changed_figures, from_paragraph, left_out
 from .._figures import KEY_KINDS, SourceFigure, brief_key_figures, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
+from .._prompts import PromptTemplate
 from .._results import Brief, Figure
 from .._text import count_words, strip_marks, vietnamese_words
 from ._condense import condensed
-from ._protocol import Builder, Env, Notes, Steps, ask_or_keep
+from ._protocol import Builder, Env, Notes, Steps, ask_or_keep, side_by_side
 from ._translate import LOST_FIGURES_NOTE, english_paragraphs
 
 
@@ -27,6 +37,7 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     """The brief: figures by rule, English text, condensed if long, the model's draft, assembly."""
     figures = extract_figures(article.text, article.language)
     prompt = env.prompt("brief", requires=("article", "figures"))
+    point_prompt = env.prompt("key_point", requires=("sentence", "figure"))  # read before anything is sent
     # Key figures are starred: the prose must state each (coverage by construction, then checked).
     listed = "\n".join(f"[{i}] {f.english}{' *' if f.kind in KEY_KINDS else ''}" for i, f in enumerate(figures, 1))
 
@@ -36,11 +47,58 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     english = yield from english_paragraphs(article, env, notes)
     text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
     notes.used(prompt)
-    checks = BriefChecks(
-        glossary=env.glossary, source_figures=figures, source_text=article.text, paragraphs=article.paragraphs
-    )
+    checks = BriefChecks(glossary=env.glossary, source_figures=figures, source_text=article.text)
     draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
-    return assembled_brief(draft, article, figures, env.glossary, notes.warnings, english)
+    # Coverage: a key figure the draft left out gets a key point of its own, asked for alone, side by side.
+    missing = missing_key_figures(draft.prose, brief_key_figures(figures, article.text))
+    asked = [(figure, sentence) for figure in missing if (sentence := figure_sentence(figure, article, english))]
+    asked = asked[: MAX_KEY_POINTS - MIN_MODEL_POINTS]
+    if asked:
+        notes.used(point_prompt)
+    points = yield from side_by_side(
+        [key_point(figure, sentence, article, figures, env, point_prompt) for figure, sentence in asked]
+    )
+    written = {figure: point for (figure, _), point in zip(asked, points, strict=True) if point is not None}
+    return assembled_brief(draft, article, figures, env.glossary, notes.warnings, english, written)
+
+
+def figure_sentence(figure: SourceFigure, article: Article, english: Sequence[str]) -> str:
+    """The sentence a key point for `figure` is written from: the English one that states it (the
+    article's, or its translation's), else the source sentence that writes it; empty if none does."""
+    found = stating_sentence(figure, english)
+    if found is not None:
+        return found[0]
+    written = re.compile(rf"(?<![\w.,]){re.escape(figure.source)}(?!\w)")
+    sentences = [s.strip() for paragraph in article.paragraphs for s in _SENTENCE_END.split(paragraph)]
+    return next((sentence for sentence in sentences if written.search(sentence)), "")
+
+
+def key_point(
+    figure: SourceFigure,
+    sentence: str,
+    article: Article,
+    figures: list[SourceFigure],
+    env: Env,
+    prompt: PromptTemplate,
+) -> Steps[str | None]:
+    """One key point that states `figure`, written from `sentence`; None when the model could not
+    write one that passes the fact lock (the article's own words stand in for it then)."""
+    terms = env.glossary.terms_in(sentence)
+    messages = prompt.render(
+        sentence=sentence, figure=figure.english, terms="\n".join(f"{src} = {en}" for src, en in terms) or "(none)"
+    )
+    checks = KeyPointChecks(
+        glossary=env.glossary,
+        source_figures=figures,
+        source_text=article.text,
+        figure=figure,
+        paragraphs=article.paragraphs,
+    )
+    try:
+        answer: KeyPoint = yield env.request(article, KeyPoint, messages, checks, reasks=KEY_POINT_REASKS)
+    except OutputValidationError:
+        return None
+    return answer.point
 
 
 def assembled_brief(
@@ -50,11 +108,13 @@ def assembled_brief(
     glossary: Glossary,
     warnings: list[str],
     english: Sequence[str] = (),
+    written: Mapping[SourceFigure, str] | None = None,
 ) -> Builder[Brief]:
-    """The brief made of the model's draft: key figures it left out warned, figures described, names
-    traced, summary and key points trimmed to their limits. Every warning is added here, before the
-    result (whose metadata carries them) is built."""
-    covered = covered_points(draft, article, figures, english, warnings)
+    """The brief made of the model's draft: key figures it left out covered by the key points
+    `written` for them (or the article's words) or warned, figures described, names traced, summary
+    and key points trimmed to their limits. Every warning is added here, before the result (whose
+    metadata carries them) is built."""
+    covered = covered_points(draft, article, figures, english, warnings, written or {})
     brief_figures = described_figures(figures, draft, warnings, english)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]
@@ -89,6 +149,8 @@ CONTEXT_WORDS = 24
 """The longest excerpt that stands in for a description the model did not give."""
 ADDED_POINT_WORDS = 30
 """The most words of the article taken as a key point for a figure the model left out."""
+KEY_POINT_REASKS = 1
+"""Re-asks of a key point asked for a left-out figure, before the article's words stand in."""
 MIN_MODEL_POINTS = 3
 """The model's own key points that figures it left out never push out."""
 
@@ -167,23 +229,35 @@ def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
 
 
 def covered_points(
-    draft: BriefDraft, article: Article, figures: list[SourceFigure], english: Sequence[str], warnings: list[str]
+    draft: BriefDraft,
+    article: Article,
+    figures: list[SourceFigure],
+    english: Sequence[str],
+    warnings: list[str],
+    written: Mapping[SourceFigure, str] | None = None,
 ) -> list[str]:
-    """The draft's key points, and for each key figure the prose still leaves out (its re-ask did
-    not mend it; those it was held to first), the article's own English words that state it as a
-    key point: these come before the model's points past the first few, as an editor needs the
-    figures more. Words that would state a figure the article does not have, or keep Vietnamese,
-    are not taken; a figure left without words is warned as left out, with its paragraph."""
+    """The draft's key points, and for each key figure its prose leaves out (those it was held to
+    first) a key point: the one `written` for it, else the article's own English words that state
+    it. These come before the model's points past the first few, as an editor needs the figures
+    more. Words that would state a figure the article does not have, or keep Vietnamese, are not
+    taken; a figure left without a point is warned as left out, with its paragraph."""
+    written = written or {}
     added: list[str] = []
-    # The figures the draft was held to come first, so the slots go to every part of the article.
     required = brief_key_figures(figures, article.text)
     rest = [figure for figure in figures if figure not in required]
     for figure in missing_key_figures(draft.prose, [*required, *rest]):
         if not missing_key_figures("\n".join(added), [figure]):
-            continue  # the words added for another figure state this one too
+            continue  # a point added for another figure states this one too
+        of = from_paragraph(figure, article.paragraphs)
+        if figure in written and len(added) < MAX_KEY_POINTS - MIN_MODEL_POINTS:
+            added.append(written[figure])
+            warnings.append(
+                f"the model left out {figure.english} ({figure.source!r}){of}: "
+                "a key point stating it was asked for and added"
+            )
+            continue
         found = stating_sentence(figure, english)
         words = _excerpt(*found, ADDED_POINT_WORDS) if found is not None else ""
-        of = from_paragraph(figure, article.paragraphs)
         faithful = words and not changed_figures(words, figures) and not vietnamese_words(words)
         if not faithful or len(added) >= MAX_KEY_POINTS - MIN_MODEL_POINTS:
             warnings.append(str(left_out(figure, paragraphs=article.paragraphs)))
