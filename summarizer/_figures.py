@@ -38,7 +38,8 @@ _VI_QUALIFIERS = {
 _VI_QUALIFIER = "|".join(word.replace(" ", r"\s+") for word in _VI_QUALIFIERS)
 # "đầu năm 2017" is early 2017, "cuối tháng 10/2023" late October 2023.
 _VI_PERIOD_QUALIFIERS = {"đầu": "early", "giữa": "mid-", "cuối": "late"}
-_EN_QUALIFIER = r"about|around|nearly|almost|more than|over|up to|less than|under"
+# Spaces as \s+: the English pattern is verbose, where a plain space matches nothing.
+_EN_QUALIFIER = r"about|around|nearly|almost|more\s+than|over|up\s+to|less\s+than|under"
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 
 # A day and month without "ngày" are a date only after "trước" (before) or "sau" (after), as in "trước

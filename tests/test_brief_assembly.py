@@ -211,7 +211,7 @@ def test_the_sentence_for_a_figure_is_the_articles_and_states_it_as_its_kind() -
         'He said it matters, "it will change the province." (The source paragraph also states: $1.6 billion; 12%.)',
         "Point 12 was amended. Growth was more than 12% this year.",
     ]
-    assert stating_sentence(percent, english) == ("Growth was more than 12% this year.", "12%")
+    assert stating_sentence(percent, english) == ("Growth was more than 12% this year.", "more than 12%")
     [money] = extract_figures("1,6 tỷ USD", "vi")
     assert stating_sentence(money, english) is None  # our note of a lost figure is no sentence of the article
 

@@ -290,3 +290,14 @@ def test_a_day_and_month_after_truoc_is_a_date_without_a_year() -> None:
         "25 January 2017"
     ]
     assert [f.english for f in extract_figures("trước ngày 30/7/2017; thực hiện", "vi")] == ["30 July 2017"]
+
+
+def test_english_qualifiers_of_two_words_are_read() -> None:
+    # "more than" was never matched (the pattern is verbose): the figure read as a bare "50%".
+    text = "More than 50% of them, up to $2 billion, less than 30 hectares and nearly 7%."
+    assert [f.source for f in extract_figures(text, "en")] == [
+        "More than 50%",
+        "up to $2 billion",
+        "less than 30 hectares",
+        "nearly 7%",
+    ]

@@ -179,7 +179,7 @@ def test_long_article_is_briefed_part_by_part(backend_url: str, vcr: Any) -> Non
     with Summarizer(settings) as summarizer:
         brief = summarizer.brief(text, name="long")
     bodies = request_bodies(vcr)
-    # The facts of each part, then the brief (and its re-ask, if the draft left a key figure out).
+    # The facts of each part, then the brief (then key points for key figures the draft left out).
     parts = [b for b in bodies if "part of a longer news article" in b["messages"][0]["content"]]
     final = bodies[len(parts)]
     assert len(parts) >= 2 and bodies[: len(parts)] == parts and "<article>" in final["messages"][-1]["content"]
