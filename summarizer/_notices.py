@@ -37,6 +37,12 @@ KINDS = (
     _kind("untranslated", "high", r"^paragraph \d+ could not be translated"),
     _kind("vietnamese_left", "high", r"^paragraph \d+ keeps Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
+    _kind(
+        "figure_not_held",
+        "low",
+        r" does not mention (.*) \('.*'\)(?:, from paragraph \d+)?, past the key figures a brief is held to$",
+        "{count} key figures past the six a brief is held to are not in it: {items}",
+    ),
     _kind("missing_figure", "medium", r" does not mention "),
     _kind("name_dropped", "medium", r"^dropped \w+ entry "),
     _kind("short_summary", "medium", r"^the model's summary has \d+ words, under"),

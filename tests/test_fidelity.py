@@ -24,6 +24,7 @@ from summarizer._figures import (
     unsupported_figures,
 )
 from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
+from summarizer._notices import notices, ranked
 from summarizer._pipeline._brief import assembled_brief
 from summarizer._results import RunInfo
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
@@ -248,6 +249,20 @@ def test_a_brief_stating_only_the_first_part_s_figures_gets_key_points_for_the_l
         "Exports grew 30% and imports 31% in the year.",
         "Exports grew 30%, imports 31% and retail sales 32% in the year, the statistics office of the province said.",
     ]
+
+
+def test_key_figures_past_those_a_brief_is_held_to_are_told_apart_in_one_line() -> None:
+    article = clean_article(SPREAD_ARTICLE)
+    figures = extract_figures(article.text, "en")
+    nothing = BriefDraft.model_validate_json(draft_without("nearly 7%"))
+    warnings: list[str] = []
+    assembled_brief(nothing, article, figures, DEFAULT_GLOSSARY, warnings, english=["Nothing here."])(META)
+    held = [w for w in warnings if w.endswith(("from paragraph 2", "from paragraph 3", "from paragraph 4"))]
+    assert len(held) == 6  # medium: the model was asked for these
+    assert "3 key figures past the six a brief is held to are not in it: $120 million, $220 million, 32%" in (
+        ranked(warnings)
+    )
+    assert {n.severity for n in notices(warnings) if n.kind == "figure_not_held"} == {"low"}
 
 
 def test_a_key_figure_no_sentence_states_is_warned_as_left_out() -> None:
