@@ -132,9 +132,14 @@ def added_quotes(number: int, text: str, source: str) -> list[Fault]:
     ]
 
 
+def written_as_in_source(figure: SourceFigure) -> re.Pattern[str]:
+    """`figure` as its source writes it, whole: "7%" is not in "17%"."""
+    return re.compile(rf"(?<![\w.,]){re.escape(figure.source)}(?!\w)")
+
+
 def from_paragraph(figure: SourceFigure, paragraphs: Sequence[str]) -> str:
     """ ", from paragraph N": the first of the source's `paragraphs` that states `figure` (empty if none)."""
-    written = re.compile(rf"(?<![\w.,]){re.escape(figure.source)}(?!\w)")  # "7%" is not in "17%"
+    written = written_as_in_source(figure)
     number = next((n for n, paragraph in enumerate(paragraphs, 1) if written.search(paragraph)), None)
     return f", from paragraph {number}" if number is not None else ""
 

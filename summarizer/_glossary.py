@@ -90,6 +90,10 @@ class Glossary:
             found.setdefault(name.casefold(), (name, strip_marks(name)))
         return list(found.values())
 
+    def listing(self, text: str) -> str:
+        """The terms and names `text` uses, one `source = English` line each, as a prompt lists them."""
+        return "\n".join(f"{source} = {english}" for source, english in self.terms_in(text)) or "(none)"
+
     def english_of(self, source: str) -> str | None:
         """The English form `source` is given when it is one whole term or name, the form every
         translation is told to write it in; None when it is not one."""

@@ -21,7 +21,7 @@ from .._answers import (
 )
 from .._checks import BriefChecks, KeyPointChecks
 from .._errors import OutputValidationError
-from .._factlock import changed_figures, from_paragraph, left_out
+from .._factlock import changed_figures, from_paragraph, left_out, written_as_in_source
 from .._figures import KEY_KINDS, SourceFigure, brief_key_figures, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
@@ -68,7 +68,7 @@ def figure_sentence(figure: SourceFigure, article: Article, english: Sequence[st
     found = stating_sentence(figure, english)
     if found is not None:
         return found[0]
-    written = re.compile(rf"(?<![\w.,]){re.escape(figure.source)}(?!\w)")
+    written = written_as_in_source(figure)
     sentences = [s.strip() for paragraph in article.paragraphs for s in _SENTENCE_END.split(paragraph)]
     return next((sentence for sentence in sentences if written.search(sentence)), "")
 
@@ -83,10 +83,7 @@ def key_point(
 ) -> Steps[str | None]:
     """One key point that states `figure`, written from `sentence`; None when the model could not
     write one that passes the fact lock (the article's own words stand in for it then)."""
-    terms = env.glossary.terms_in(sentence)
-    messages = prompt.render(
-        sentence=sentence, figure=figure.english, terms="\n".join(f"{src} = {en}" for src, en in terms) or "(none)"
-    )
+    messages = prompt.render(sentence=sentence, figure=figure.english, terms=env.glossary.listing(sentence))
     checks = KeyPointChecks(
         glossary=env.glossary,
         source_figures=figures,
@@ -114,7 +111,7 @@ def assembled_brief(
     `written` for them (or the article's words) or warned, figures described, names traced, summary
     and key points trimmed to their limits. Every warning is added here, before the result (whose
     metadata carries them) is built."""
-    covered = covered_points(draft, article, figures, english, warnings, written or {})
+    covered = covered_points(draft, article, figures, english, warnings, written)
     brief_figures = described_figures(figures, draft, warnings, english)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]

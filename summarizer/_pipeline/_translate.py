@@ -193,11 +193,10 @@ def _messages(article: Article, numbers: list[int], to: Language, prompt: Prompt
     it: its translation is not there yet, since the chunks do not wait for each other (the glossary
     keeps names the same across chunks)."""
     numbered = "\n\n".join(f"[{n}] {article.paragraphs[n - 1]}" for n in numbers)
-    terms = env.glossary.terms_in(numbered) if to == "en" else []
     before = numbers[0] - 1
     return prompt.render(
         article=numbered,
-        terms="\n".join(f"{src} = {en}" for src, en in terms) or "(none)",
+        terms=env.glossary.listing(numbered) if to == "en" else "(none)",
         context=f"[{before}] {article.paragraphs[before - 1]}" if before else "(none: this is the start)",
         count=str(len(numbers)),
         source_name=LANGUAGE_NAMES[article.language],
