@@ -57,7 +57,7 @@ class _Reporter:
 
     def __init__(self, name: str, handler: ProgressHandler | None) -> None:
         self._name, self._handler = name, handler
-        self._asked: dict[Stage, set[int]] = {}
+        self._asked: dict[Stage, dict[int, Request[Any]]] = {}  # held, so that no id is reused
         self._done: dict[Stage, int] = {}
         self._round_started = time.perf_counter()
         self._round_tokens = 0
@@ -71,7 +71,7 @@ class _Reporter:
         if self._handler is None or not requests:
             return
         for request in requests:
-            self._asked.setdefault(request.stage, set()).add(id(request))
+            self._asked.setdefault(request.stage, {})[id(request)] = request
         self._round_started, self._round_tokens = time.perf_counter(), 0
         self.report(requests[0].stage)
 
@@ -138,16 +138,19 @@ class TaskRun(Generic[ResultT]):
             self._begun = True
             self._progress.report("reading")
             self._advance(self._root, lambda: next(self._root.steps))
-        looked_up: set[int] = set()
+        # Held, not just their ids: a request taken from the cache may be freed, and its id given to
+        # a request asked after it, which would then go to the model unlooked-up.
+        looked_up: dict[int, Request[Any]] = {}
         while unseen := [key for key in self._waiting if key not in looked_up]:
             for key in unseen:
-                looked_up.add(key)
                 strand = self._waiting[key]
-                assert strand.request is not None
-                stored = self._stored(strand, strand.request)
+                request = strand.request
+                assert request is not None
+                looked_up[key] = request
+                stored = self._stored(strand, request)
                 if stored is not None:
                     del self._waiting[key]
-                    self._take(strand, strand.request, stored, cache_key=None)
+                    self._take(strand, request, stored, cache_key=None)
         requests = [strand.request for strand in self._waiting.values() if strand.request is not None]
         self._progress.asked(requests)
         return requests

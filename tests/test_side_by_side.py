@@ -7,12 +7,16 @@ import asyncio
 import json
 import threading
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from summarizer import BackendError, Progress, Summarizer, resolve_settings
+from pydantic import BaseModel
+
 from summarizer._answers import SummaryContent
+from summarizer._cache import ResponseCache
 from summarizer._backend import Completion
 from summarizer._checks import SummaryChecks
 from summarizer._driver import Task, TaskRun
@@ -189,6 +193,42 @@ def test_a_failed_branch_closes_its_siblings_and_is_raised_where_it_forked() -> 
     run.feed([good, after], [_answer("good"), _answer("after")])  # a closed branch's late answer is dropped
     assert run.pending() == [] and run.result() == ("bad answer", "after")
     assert run.tally.attempts == 3  # the closed branch's late answer was paid for: it counts
+
+
+class Label(BaseModel):
+    """An answer that a cached copy of always passes."""
+
+    text: str
+
+
+def _label_request(label: str) -> Request[Label]:
+    return Request(Label, [{"role": "user", "content": label}], SummaryChecks(language="en"))
+
+
+def test_a_rerun_takes_every_answer_from_the_cache_whatever_ids_its_requests_had(tmp_path: Path) -> None:
+    # Each round's answer frees its request before the fork asks two more: CPython hands the freed
+    # id to one of them, which a stepper that remembered ids alone would send to the model unlooked-up.
+    def leaf(label: str) -> Generator[Any, Any, str]:
+        answer = yield _label_request(label)
+        return str(answer.text)
+
+    def steps() -> Generator[Any, Any, Any]:
+        texts = []
+        for round_ in range(30):
+            texts.append((yield _label_request(f"alone {round_}")).text)
+            texts += yield Fork((leaf(f"left {round_}"), leaf(f"right {round_}")))
+        return lambda info: texts
+
+    def answer(request: Request[Any]) -> Completion[Any]:
+        return Completion(value=Label(text=request.messages[0]["content"]), usage=Usage(1, 1), attempts=1)
+
+    settings, cache = resolve_settings(env={}), ResponseCache(tmp_path / "cache.sqlite3")
+    first: TaskRun[Any] = TaskRun(Task(clean_article("x"), Notes(), steps()), settings, cache)
+    while requests := first.pending():
+        first.feed(requests, [answer(request) for request in requests])
+    second: TaskRun[Any] = TaskRun(Task(clean_article("x"), Notes(), steps()), settings, cache)
+    assert second.pending() == []
+    assert second.tally.cached == 90 and second.result() == first.result()
 
 
 @loopback
