@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from summarizer import BackendError, Progress, Summarizer, resolve_settings
 from pydantic import BaseModel
 
+from summarizer import BackendError, Progress, Summarizer, resolve_settings
 from summarizer._answers import SummaryContent
-from summarizer._cache import ResponseCache
 from summarizer._backend import Completion
-from summarizer._checks import SummaryChecks
+from summarizer._cache import ResponseCache
+from summarizer._checks import Checks, SummaryChecks
 from summarizer._driver import Task, TaskRun
 from summarizer._errors import Usage
 from summarizer._hygiene import clean_article
@@ -202,7 +201,7 @@ class Label(BaseModel):
 
 
 def _label_request(label: str) -> Request[Label]:
-    return Request(Label, [{"role": "user", "content": label}], SummaryChecks(language="en"))
+    return Request(Label, [{"role": "user", "content": label}], Checks[Label]())
 
 
 def test_a_rerun_takes_every_answer_from_the_cache_whatever_ids_its_requests_had(tmp_path: Path) -> None:
