@@ -10,7 +10,7 @@ import copy
 import functools
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
@@ -185,13 +185,12 @@ class BriefEntities(_AnswerModel):
     places: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
 
 
-class BriefDraft(BriefEntities, BriefText):
-    """The English brief as the model writes it; figures are referred to by number."""
-
-    figures: list[FigureNote] = Field(description="one entry per numbered figure")
+class BriefProse(BriefText):
+    """A brief's headline, summary and key points as the model writes them, held to the fact lock;
+    asked for alone when the model's whole drafts could not be used."""
 
     @model_validator(mode="after")
-    def _figures_from_the_article(self, info: ValidationInfo) -> BriefDraft:
+    def _figures_from_the_article(self, info: ValidationInfo) -> Self:
         """The fact lock on the prose: a changed or invented figure or quote is sent back, named. A
         key figure left out is not: a key point is asked for it alone, far cheaper than the brief."""
         checks = checks_of(info, BriefChecks)
@@ -202,6 +201,12 @@ class BriefDraft(BriefEntities, BriefText):
     def prose(self) -> str:
         """Headline, summary and key points: the text an editor reads."""
         return "\n".join([self.headline, self.summary, *self.key_points])
+
+
+class BriefDraft(BriefEntities, BriefProse):
+    """The English brief as the model writes it; figures are referred to by number."""
+
+    figures: list[FigureNote] = Field(description="one entry per numbered figure")
 
 
 def _raise_faults(

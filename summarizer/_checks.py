@@ -19,29 +19,31 @@ from ._glossary import Glossary
 from ._text import Language, vietnamese_words
 
 if TYPE_CHECKING:
-    from ._answers import BriefDraft, ChunkFacts, KeyPoint, SummaryContent, TranslationChunk  # noqa: F401
+    from ._answers import BriefProse, ChunkFacts, KeyPoint, SummaryContent, TranslationChunk  # noqa: F401
 
-AnswerT = TypeVar("AnswerT", bound=BaseModel)
+# Contravariant: checks written for an answer model hold for the models built on it (a brief's
+# checks for its draft and for its prose asked alone).
+AnswerT_contra = TypeVar("AnswerT_contra", bound=BaseModel, contravariant=True)
 ChecksT = TypeVar("ChecksT", bound="Checks[Any]")
 
 
 @dataclass(frozen=True, kw_only=True)
-class Checks(Generic[AnswerT]):
+class Checks(Generic[AnswerT_contra]):
     """The checks of every answer: glossary terms and names put into English (repairs, not faults)."""
 
     glossary: Glossary | None = None
 
-    def lenient(self) -> Checks[AnswerT]:
+    def lenient(self) -> Checks[AnswerT_contra]:
         """These checks less those an answer may fail and still be kept with warnings."""
         return self
 
-    def kept_faults(self, answer: AnswerT) -> list[str]:
+    def kept_faults(self, answer: AnswerT_contra) -> list[str]:
         """The warnings an answer is kept with: the checks `lenient` leaves out that it fails."""
         return []
 
 
 @dataclass(frozen=True, kw_only=True)
-class FactLockChecks(Checks[AnswerT]):
+class FactLockChecks(Checks[AnswerT_contra]):
     """English prose held to its article: the article's figures only, and its quotes only."""
 
     source_figures: Sequence[SourceFigure] | None = None
@@ -51,14 +53,14 @@ class FactLockChecks(Checks[AnswerT]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BriefChecks(FactLockChecks["BriefDraft"]):
-    """A brief's draft: the fact lock on its prose, figures and quotes."""
+class BriefChecks(FactLockChecks["BriefProse"]):
+    """A brief's draft, or its prose alone: the fact lock on its prose, figures and quotes."""
 
     def lenient(self) -> BriefChecks:
         """Without the fact lock and the quote lock: a draft failing only those is kept, warned."""
         return replace(self, source_figures=None, source_text=None)
 
-    def kept_faults(self, answer: BriefDraft) -> list[str]:
+    def kept_faults(self, answer: BriefProse) -> list[str]:
         """Changed or invented figures and quotes."""
         faults = [str(fault) for fault in changed_figures(answer.prose, self.source_figures or ())]
         if self.source_text is not None:

@@ -44,6 +44,7 @@ KINDS = (
         "{count} key figures past the six a brief is held to are not in it: {items}",
     ),
     _kind("missing_figure", "medium", r" does not mention "),
+    _kind("prose_alone", "medium", r"^the model's brief could not be used \("),
     _kind("name_dropped", "medium", r"^dropped \w+ entry "),
     _kind("short_summary", "medium", r"^the model's summary has \d+ words, under"),
     _kind(

@@ -223,9 +223,11 @@ def test_one_bad_answer_is_isolated_and_fail_fast_stops_new_articles(tmp_path: P
         )
         assert result.exit_code == EXIT_FAILURE
         entries = manifest(out)
-        assert entries["a02.txt"].status == "failed" and entries["a02.txt"].attempts == 2
+        # Two drafts, then the prose alone twice ("headline": 1 is no headline either).
+        assert entries["a02.txt"].status == "failed" and entries["a02.txt"].attempts == 4
         assert "did not fit the BriefDraft schema after 2 attempt(s)" in (entries["a02.txt"].error or "")
-        assert entries["a02.txt"].prompt_tokens == 20  # both attempts counted
+        assert "its prose, asked for alone, did not fit either" in (entries["a02.txt"].error or "")
+        assert entries["a02.txt"].prompt_tokens == 40  # every attempt counted
         assert [entries[n].status for n in ("a01.txt", "a03.txt", "a04.txt")] == ["done"] * 3
 
         shutil.rmtree(out)

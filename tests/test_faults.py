@@ -32,6 +32,7 @@ from summarizer import BackendError, Brief, OutputValidationError, resolve_setti
 from summarizer._backend import BackoffGate, ChatBackend
 from summarizer._batch import MANIFEST_NAME
 from summarizer._files import write_text_atomic
+from summarizer._pipeline._brief import PROSE_REASKS
 from summarizer.cli import EXIT_BACKEND, EXIT_FAILURE, EXIT_OUTPUT, app
 
 from .fake_server import Fault, FaultServer, Reply, chat_completion
@@ -45,6 +46,7 @@ REASKS = 2
 TIMEOUT = 0.5
 TRANSPORT_TRIES = RETRIES + 1
 ANSWER_TRIES = REASKS + 1
+PROSE_TRIES = PROSE_REASKS + 1
 
 
 def cli_options(timeout: float = TIMEOUT) -> list[str]:
@@ -165,9 +167,9 @@ FAULTS = [
         # repeated word for word, or with the same faults, ends the re-asks early.
         lambda: Reply(body=chat_completion(_invalid_answer(next(_ANSWER_NUMBERS)))),
         (EXIT_OUTPUT,),
-        range(ANSWER_TRIES, ANSWER_TRIES + 1),
+        range(ANSWER_TRIES + PROSE_TRIES, ANSWER_TRIES + PROSE_TRIES + 1),  # then the prose alone
         f"the model's answer did not fit the BriefDraft schema after {ANSWER_TRIES} attempt(s): ",
-        answers=ANSWER_TRIES,
+        answers=ANSWER_TRIES + PROSE_TRIES,
     ),
     FaultCase(
         "truncated (finish_reason length)",

@@ -225,3 +225,53 @@ def test_a_brief_whose_model_never_wrote_its_figure_notes_is_kept_with_its_figur
     assert [figure.english for figure in brief.figures] == ["$1.6 billion"]
     assert brief.figures[0].refers_to == "The Ministry of Transport said the new road would be built for $1.6 billion."
     assert "the model's answer had no 'figures': it was kept without" in brief.meta.warnings
+
+
+def _drafts_without_prose(prose_reply: dict[str, Any] | None) -> ScriptedServer:
+    """Translates well; answers every whole draft with its lists alone (one of them unusable), and the
+    prose asked alone with `prose_reply` (None: lists again)."""
+    lists_only = {
+        "people": [],
+        "organizations": [{"source": "Bộ Giao thông Vận tải", "english": "Ministry of Transport", "role": "builder"}],
+        "places": [{"source": "tỉnh"}],
+        "figures": [],
+    }
+
+    def replies(body: dict[str, Any]) -> Reply:
+        if "<paragraphs>" in body["messages"][1]["content"]:
+            texts = {n: ENGLISH[n - 1] for n in paragraph_numbers(body)}
+            return Reply(
+                body=chat_completion(json.dumps({"paragraphs": [{"n": n, "text": t} for n, t in texts.items()]}))
+            )
+        whole_draft = '"people"' in body["messages"][0]["content"]  # the schema asked for
+        answer = lists_only if whole_draft or prose_reply is None else prose_reply
+        return Reply(body=chat_completion(json.dumps(answer, ensure_ascii=False)))
+
+    return ScriptedServer(replies)
+
+
+@loopback
+def test_a_brief_whose_drafts_all_left_out_the_prose_asks_for_the_prose_alone_and_keeps_the_lists() -> None:
+    prose = {key: value for key, value in json.loads(BRIEF).items() if key != "figures"}
+    with _drafts_without_prose(prose) as server, _summarizer(server) as summarizer:
+        brief = summarizer.brief(ARTICLE)
+    drafts = [r["body"] for r in server.requests if "<paragraphs>" not in r["body"]["messages"][1]["content"]]
+    # The whole draft and its re-ask, then the prose alone, whose schema has no lists.
+    assert ['"people"' in body["messages"][0]["content"] for body in drafts] == [True, True, False]
+    assert (brief.headline, brief.summary) == (prose["headline"], SUMMARY)
+    assert [(o.source, o.english) for o in brief.organizations] == [("Bộ Giao thông Vận tải", "Ministry of Transport")]
+    assert brief.places == []
+    [notice] = [n for n in brief.meta.notices if n.kind == "prose_alone"]
+    assert notice.severity == "medium" and "headline" in notice.text
+    assert notice.text.endswith("were asked for alone; its places could not be kept")
+
+
+@loopback
+def test_a_brief_whose_prose_cannot_be_had_even_alone_fails_with_the_models_fault() -> None:
+    with (
+        _drafts_without_prose(None) as server,
+        _summarizer(server) as summarizer,
+        pytest.raises(OutputValidationError, match="BriefProse schema") as failed,
+    ):
+        summarizer.brief(ARTICLE)
+    assert failed.value.task_attempts == 1 + 2 + 2  # the translation, two drafts, the prose twice

@@ -7,6 +7,7 @@ is kept as a warning.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 
@@ -15,12 +16,13 @@ from .._answers import (
     SUMMARY_MAX_WORDS,
     SUMMARY_MIN_WORDS,
     BriefDraft,
+    BriefProse,
     Entity,
     KeyPoint,
     is_english,
 )
 from .._checks import BriefChecks, KeyPointChecks
-from .._errors import OutputValidationError
+from .._errors import OutputValidationError, TruncatedOutputError
 from .._factlock import changed_figures, from_paragraph, left_out, written_as_in_source
 from .._figures import KEY_KINDS, SourceFigure, brief_key_figures, extract_figures, missing_key_figures, supports
 from .._glossary import BUILTIN_TERMS, TITLES, Glossary
@@ -29,7 +31,7 @@ from .._prompts import PromptTemplate
 from .._results import Brief, Figure
 from .._text import count_words, strip_marks, vietnamese_words
 from ._condense import condensed
-from ._protocol import Builder, Env, Notes, Steps, ask_or_keep, side_by_side
+from ._protocol import Builder, Env, Messages, Notes, Steps, ask_or_keep, side_by_side
 from ._translate import LOST_FIGURES_NOTE, english_paragraphs
 
 
@@ -48,7 +50,7 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
     notes.used(prompt)
     checks = BriefChecks(glossary=env.glossary, source_figures=figures, source_text=article.text)
-    draft = yield from ask_or_keep(env.request(article, BriefDraft, render(text), checks), notes)
+    draft = yield from drafted(article, render(text), checks, env, notes)
     # Coverage: a key figure the draft left out gets a key point of its own, asked for alone, side by side.
     missing = missing_key_figures(draft.prose, brief_key_figures(figures, article.text))
     asked = [(figure, sentence) for figure in missing if (sentence := figure_sentence(figure, article, english))]
@@ -60,6 +62,56 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     )
     written = {figure: point for (figure, _), point in zip(asked, points, strict=True) if point is not None}
     return assembled_brief(draft, article, figures, env.glossary, notes.warnings, english, written)
+
+
+def drafted(article: Article, messages: Messages, checks: BriefChecks, env: Env, notes: Notes) -> Steps[BriefDraft]:
+    """The model's draft of the brief. When no draft it wrote could be used (the prose left out, say),
+    the prose is asked for alone and the lists of its last draft kept where they pass: an article is
+    lost only when the prose cannot be had either. A draft cut off at the output limit is not: the
+    limit is the user's to raise."""
+    try:
+        return (yield from ask_or_keep(env.request(article, BriefDraft, messages, checks), notes))
+    except TruncatedOutputError:
+        raise
+    except OutputValidationError as exc:
+        failed = exc
+    try:
+        prose = yield from ask_or_keep(env.request(article, BriefProse, messages, checks, reasks=PROSE_REASKS), notes)
+    except OutputValidationError as exc:
+        raise OutputValidationError(
+            f"{failed}; its prose, asked for alone, did not fit either: {exc}",
+            attempts=failed.attempts + exc.attempts,
+            usage=failed.usage + exc.usage,
+            last_output=exc.last_output,
+        ) from exc
+    draft, left_out = with_lists(prose, failed.last_output, checks)
+    lists = f"; its {', '.join(left_out)} could not be kept" if left_out else ""
+    asked = "its headline, summary and key points were asked for alone"
+    notes.warnings.append(f"the model's brief could not be used ({failed}): {asked}{lists}")
+    return draft
+
+
+def with_lists(prose: BriefProse, output: str | None, checks: BriefChecks) -> tuple[BriefDraft, list[str]]:
+    """The draft made of `prose` and the lists of the model's unusable draft `output` that pass
+    (lenient checks: the prose was held to the fact lock as it was asked), and the names of those
+    that do not (empty)."""
+    try:
+        written = json.loads(output or "")
+    except ValueError:
+        written = None
+    if not isinstance(written, dict):
+        written = {}
+    draft = {**prose.model_dump(), **{name: [] for name in DRAFT_LISTS}}
+    left_out = []
+    for name in DRAFT_LISTS:
+        with_list = {**draft, name: written.get(name)}
+        try:
+            BriefDraft.model_validate(with_list, context=checks.lenient(), strict=True)
+        except ValueError:
+            left_out.append(name)
+        else:
+            draft = with_list
+    return BriefDraft.model_validate(draft, context=checks.lenient(), strict=True), left_out
 
 
 def figure_sentence(figure: SourceFigure, article: Article, english: Sequence[str]) -> str:
@@ -150,6 +202,10 @@ KEY_POINT_REASKS = 1
 """Re-asks of a key point asked for a left-out figure, before the article's words stand in."""
 MIN_MODEL_POINTS = 3
 """The model's own key points that figures it left out never push out."""
+PROSE_REASKS = 1
+"""Re-asks of the prose asked for alone, once the whole drafts could not be used."""
+DRAFT_LISTS = ("people", "organizations", "places", "figures")
+"""The lists of a draft, kept from an unusable one where they pass."""
 
 
 def _article_sentences(english: Sequence[str]) -> list[str]:
