@@ -298,17 +298,20 @@ def covered_points(
     added: list[str] = []
     required = brief_key_figures(figures, article.text)
     rest = [figure for figure in figures if figure not in required]
-    for figure in missing_key_figures(draft.prose, [*required, *rest]):
-        if not missing_key_figures("\n".join(added), [figure]):
-            continue  # a point added for another figure states this one too
-        of = from_paragraph(figure, article.paragraphs)
-        if figure in written and len(added) < MAX_KEY_POINTS - MIN_MODEL_POINTS:
+    missing = missing_key_figures(draft.prose, [*required, *rest])
+    # The points written for figures first: one may state another figure left out, earlier or later.
+    for figure in missing:
+        stated = not missing_key_figures("\n".join(added), [figure])
+        if figure in written and not stated and len(added) < MAX_KEY_POINTS - MIN_MODEL_POINTS:
             added.append(written[figure])
+            of = from_paragraph(figure, article.paragraphs)
             warnings.append(
                 f"the model left out {figure.english} ({figure.source!r}){of}: "
                 "a key point stating it was asked for and added"
             )
-            continue
+    for figure in missing:
+        if not missing_key_figures("\n".join(added), [figure]):
+            continue  # a point added for it, or for another figure, states it
         found = stating_sentence(figure, english)
         words = _excerpt(*found, ADDED_POINT_WORDS) if found is not None else ""
         faithful = words and not changed_figures(words, figures) and not vietnamese_words(words)
@@ -319,7 +322,7 @@ def covered_points(
             continue
         added.append(words)
         warnings.append(
-            f"the model left out {figure.english} ({figure.source!r}){of}: "
+            f"the model left out {figure.english} ({figure.source!r}){from_paragraph(figure, article.paragraphs)}: "
             "the article's words that state it were added as a key point"
         )
     if not added:
