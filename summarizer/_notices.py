@@ -26,16 +26,20 @@ class _Kind:
     """The one line for many of this kind: `{count}` and `{items}` (what group 1 of `pattern` caught)."""
 
 
+_PARAGRAPH = r"^paragraph \d+(?:, part \d+ of \d+)?"
+"""How a warning names its paragraph, or the piece of a long one."""
+
+
 def _kind(name: str, severity: Severity, pattern: str, group: str = "") -> _Kind:
     return _Kind(name, severity, re.compile(pattern), group)
 
 
 KINDS = (
     _kind("changed_figure", "high", r" states '.*', which .* does not have \(changed or invented\)"),
-    _kind("lost_figure", "high", r"^paragraph \d+ lacks or changes "),
+    _kind("lost_figure", "high", _PARAGRAPH + r" lacks or changes "),
     _kind("invented_quote", "high", r" \(an invented quote\)$| in the mouth of .*, whom the article does not quote$"),
-    _kind("untranslated", "high", r"^paragraph \d+ could not be translated"),
-    _kind("vietnamese_left", "high", r"^paragraph \d+ keeps Vietnamese"),
+    _kind("untranslated", "high", _PARAGRAPH + r" could not be translated"),
+    _kind("vietnamese_left", "high", _PARAGRAPH + r" keeps Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
     _kind(
         "figure_not_held",
@@ -50,7 +54,7 @@ KINDS = (
     _kind(
         "glossary",
         "low",
-        r"^paragraph \d+: ('.*') is not rendered as '.*' \(glossary\)$",
+        _PARAGRAPH + r": ('.*') is not rendered as '.*' \(glossary\)$",
         "{count} glossary terms are not rendered as the glossary has them: {items}",
     ),
     _kind(

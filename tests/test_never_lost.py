@@ -4,12 +4,14 @@ and one that cannot be mended is kept with a flag, or left untranslated and flag
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 
 from summarizer import OutputValidationError, Summarizer, render_markdown, resolve_settings
 from summarizer._factlock import added_quotes
+from summarizer._pipeline._translate import PIECE_TOKENS, UNTRANSLATED_PIECE
 
 from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
@@ -275,3 +277,64 @@ def test_a_brief_whose_prose_cannot_be_had_even_alone_fails_with_the_models_faul
     ):
         summarizer.brief(ARTICLE)
     assert failed.value.task_attempts == 1 + 2 + 2  # the translation, two drafts, the prose twice
+
+
+# A body run into one paragraph (as news corpora hold them): twenty sentences, about 500 estimated tokens.
+LONG_BODY = " ".join(
+    f"Câu số {k} nói về kinh tế của tỉnh và việc làm cho người dân trong năm nay." for k in range(1, 21)
+)
+LONG_ARTICLE = f"{SOURCES[0]}\n\n{LONG_BODY}\n\n{SOURCES[2]}"
+
+
+def _sentence_server(failing: int | None = None) -> ScriptedServer:
+    """Translates each numbered paragraph sentence by sentence ("Câu số 7 ..." -> "Sentence 7 ..."),
+    and copies the source of the one holding sentence `failing`, every time."""
+
+    def replies(body: dict[str, Any]) -> Reply:
+        user = body["messages"][1]["content"].split("<paragraphs>")[1].split("</paragraphs>")[0]
+        answer = []
+        for n, text in re.findall(r"^\[(\d+)\] (.*)$", user, re.MULTILINE):
+            numbers = [int(k) for k in re.findall(r"Câu số (\d+)", text)]
+            english = " ".join(f"Sentence {k} is about the economy and jobs." for k in numbers)
+            if not numbers:
+                english = ENGLISH[0] if text == SOURCES[0] else ENGLISH[2]
+            answer.append({"n": int(n), "text": text if failing in numbers else english})
+        return Reply(body=chat_completion(json.dumps({"paragraphs": answer}, ensure_ascii=False)))
+
+    return ScriptedServer(replies)
+
+
+def _asked_paragraphs(server: ScriptedServer) -> list[str]:
+    """The paragraphs the translation requests asked for, in their numbers' order (the requests go side by side)."""
+    users = [r["body"]["messages"][1]["content"].split("<paragraphs>")[1] for r in server.requests]
+    numbered = {int(n): text for user in users for n, text in re.findall(r"^\[(\d+)\] (.*)$", user, re.MULTILINE)}
+    return [numbered[n] for n in sorted(numbered)]
+
+
+@loopback
+def test_a_long_paragraph_is_translated_in_pieces_of_whole_sentences_and_joined_back() -> None:
+    with _sentence_server() as server, _summarizer(server) as summarizer:
+        translation = summarizer.translate(LONG_ARTICLE, to="en")
+    asked = _asked_paragraphs(server)
+    assert LONG_BODY not in asked and " ".join(asked[1:-1]) == LONG_BODY  # in pieces, whole sentences, in order
+    assert all(len(piece.encode()) // 3 <= PIECE_TOKENS for piece in asked)
+    # One paragraph out for each paragraph in: the pieces joined, every sentence in its place.
+    assert [pair.source for pair in translation.paragraphs] == [SOURCES[0], LONG_BODY, SOURCES[2]]
+    expected = " ".join(f"Sentence {k} is about the economy and jobs." for k in range(1, 21))
+    assert translation.paragraphs[1].translation == expected and not translation.meta.warnings
+
+
+@loopback
+def test_a_piece_that_cannot_be_translated_is_marked_in_its_paragraph_and_the_rest_kept() -> None:
+    with _sentence_server(failing=10) as server, _summarizer(server) as summarizer:
+        translation = summarizer.translate(LONG_ARTICLE, to="en")
+    body = translation.paragraphs[1]
+    # The piece holding sentence 10 is marked where it stood; every other sentence is kept, in order.
+    kept = [int(k) for k in re.findall(r"Sentence (\d+) ", body.translation)]
+    assert 10 not in kept and kept == sorted(kept) and set(kept) | set(range(7, 13)) == set(range(1, 21))
+    assert body.translation.count(UNTRANSLATED_PIECE) == 1
+    assert body.translation.index(UNTRANSLATED_PIECE) == body.translation.index("Sentence 13 ") - 4
+    [flag] = body.flags
+    assert flag.startswith("paragraph 2, part 2 of 4 could not be translated: ")
+    assert [n.kind for n in translation.meta.notices] == ["untranslated"]
+    assert not translation.paragraphs[0].flags and not translation.paragraphs[2].flags

@@ -10,8 +10,9 @@ to one paragraph: one that cannot be mended is kept with flags, or left untransl
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .._answers import TranslationChunk
 from .._checks import TranslationChecks
@@ -26,6 +27,14 @@ from ._protocol import Builder, Env, Messages, Notes, Steps, estimate_tokens, ke
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
+LONG_PARAGRAPH_TOKENS = 300
+"""A paragraph estimated longer than this is translated in pieces of whole sentences: answering one
+of 500-800 words (a body run into one paragraph), this model merged, split or dropped sentences on
+every attempt, and the whole paragraph was lost."""
+PIECE_TOKENS = 200
+"""The most estimated tokens of a piece of a long paragraph (a sentence longer than this is one)."""
+UNTRANSLATED_PIECE = "[…]"
+"""Stands in a long paragraph's translation for a piece that could not be translated (flagged)."""
 LOST_FIGURES_NOTE = "(The source paragraph also states: "
 """Opens what the brief is told of the figures a translated paragraph lost."""
 
@@ -73,16 +82,106 @@ def translated_paragraphs(article: Article, to: Language, env: Env, notes: Notes
     be translated."""
     prompt = env.prompt("translate", requires=("article", "context"))
     notes.used(prompt)
-    parts = yield from side_by_side(
-        [_chunk(article, numbers, to, prompt, env) for numbers in chunks(article.paragraphs)]
-    )
-    rendered = tuple(paragraph for part in parts for paragraph in part.paragraphs)
+    pieces = _pieces(article.paragraphs)
+    work = replace(article, paragraphs=tuple(piece.text for piece in pieces))  # the paragraphs as asked
+    parts = yield from side_by_side([_chunk(work, numbers, to, prompt, env) for numbers in chunks(work.paragraphs)])
+    rendered = _joined([paragraph for part in parts for paragraph in part.paragraphs], pieces)
     for part in parts:
-        notes.warnings.extend(part.warnings)
+        notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
     if not any(paragraph.text for paragraph in rendered):
         error = next(part.error for part in parts if part.error is not None)
         raise error
     return rendered
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """What one numbered paragraph of a translation request holds: a paragraph of the article, or
+    one of the pieces a long one is asked in."""
+
+    paragraph: int
+    """The article's (1-based) paragraph it is of."""
+    part: int
+    parts: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        """How warnings name it: "paragraph 3", or "paragraph 3, part 2 of 5"."""
+        return f"paragraph {self.paragraph}" + (f", part {self.part} of {self.parts}" if self.parts > 1 else "")
+
+
+def _pieces(paragraphs: Sequence[str]) -> list[_Piece]:
+    """The article's paragraphs as they are asked: each as it is, a long one in pieces of whole
+    sentences."""
+    pieces = []
+    for number, paragraph in enumerate(paragraphs, start=1):
+        texts = long_paragraph_pieces(paragraph)
+        pieces += [_Piece(number, part, len(texts), text) for part, text in enumerate(texts, start=1)]
+    return pieces
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+")
+
+
+def long_paragraph_pieces(paragraph: str, longest: int = LONG_PARAGRAPH_TOKENS, piece: int = PIECE_TOKENS) -> list[str]:
+    """`paragraph` alone if it is at most `longest` estimated tokens, else its sentences grouped in
+    order into pieces of at most `piece` (what follows a full stop in lower case stays with the
+    sentence before it: "5 tr. đồng" ends no sentence)."""
+    if estimate_tokens(paragraph) <= longest:
+        return [paragraph]
+    sentences: list[str] = []
+    for sentence in _SENTENCE_BREAK.split(paragraph.strip()):
+        if sentences and not sentence[:1].isupper() and not sentence[:1].isdigit():
+            sentences[-1] += " " + sentence
+        else:
+            sentences.append(sentence)
+    groups: list[list[str]] = []
+    size = 0
+    for sentence in sentences:
+        tokens = estimate_tokens(sentence)
+        if not groups or size + tokens > piece:
+            groups.append([])
+            size = 0
+        groups[-1].append(sentence)
+        size += tokens
+    return [" ".join(group) for group in groups]
+
+
+def _joined(rendered: Sequence[Rendered], pieces: Sequence[_Piece]) -> tuple[Rendered, ...]:
+    """One rendered paragraph per article paragraph: its pieces' translations joined, a piece that
+    could not be translated standing as […] (flagged), nothing if none of them could be."""
+    by_paragraph: dict[int, list[Rendered]] = {}
+    for piece, paragraph in zip(pieces, rendered, strict=True):
+        by_paragraph.setdefault(piece.paragraph, []).append(
+            Rendered(paragraph.text, tuple(_relabelled(flag, pieces) for flag in paragraph.flags))
+        )
+    joined = []
+    for number in sorted(by_paragraph):
+        parts = by_paragraph[number]
+        texts = [part.text for part in parts]
+        text = " ".join(t or UNTRANSLATED_PIECE for t in texts) if any(texts) else ""
+        joined.append(Rendered(text, tuple(flag for part in parts for flag in part.flags)))
+    return tuple(joined)
+
+
+_NAMED_PIECES = re.compile(r"^paragraphs? (\d+)(?:-(\d+))?")
+
+
+def _relabelled(text: str, pieces: Sequence[_Piece]) -> str:
+    """A warning or flag that names pieces by their number in the requests, naming the article's
+    paragraphs instead (the same text when no paragraph was asked in pieces)."""
+
+    def label(match: re.Match[str]) -> str:
+        first = pieces[int(match[1]) - 1]
+        if match[2] is None:
+            return first.label
+        last = pieces[int(match[2]) - 1]
+        if first.paragraph == last.paragraph and first.parts > 1:
+            return f"paragraph {first.paragraph}, parts {first.part}-{last.part} of {first.parts}"
+        return f"paragraphs {first.paragraph}-{last.paragraph}"
+
+    return _NAMED_PIECES.sub(label, text, count=1)
 
 
 @dataclass
