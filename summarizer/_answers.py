@@ -178,6 +178,13 @@ class FigureNote(_AnswerModel):
 
     _repaired = field_validator("refers_to", mode="before")(_repair_english)
 
+    @field_validator("figure", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """A figure echoed as a JSON number is taken as its text: the echo is never used (figures
+        come by rule), and it cost whole re-asks of the brief (fidelity article 01)."""
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
 
 class BriefEntities(_AnswerModel):
     people: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)

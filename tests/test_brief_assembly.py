@@ -229,3 +229,11 @@ def test_words_added_for_left_out_figures_are_faithful_and_never_twice() -> None
     assert sum("were added as a key point" in w for w in warnings) == 1
     assert "the brief does not mention 500 hectares ('500 ha'), from paragraph 2" in warnings
     assert "the brief does not mention $9 million ('9 triệu USD'), from paragraph 2" in warnings
+
+
+def test_a_figure_note_that_echoes_its_figure_as_a_number_is_taken_as_its_text() -> None:
+    # Seen on fidelity article 01: "figure": 2017 cost the brief two whole re-asks; the echo is never used.
+    note = FigureNote.model_validate_json('{"id": 3, "figure": 2017, "refers_to": "the year"}', strict=True)
+    assert (note.figure, note.refers_to) == ("2017", "the year")
+    with pytest.raises(ValueError):
+        FigureNote.model_validate_json('{"id": 3, "figure": [2017], "refers_to": "the year"}', strict=True)

@@ -78,3 +78,11 @@ def test_many_small_warnings_of_a_kind_are_one_line_and_the_severe_stay_whole() 
         f"{', '.join(repr(f.source) for f in FIGURES[:4])} and {len(FIGURES) - 4} more",
         "paragraph 2: 'Tập đoàn' is not rendered as 'Group' (glossary)",  # only one of its kind: as it is
     ]
+
+
+def test_a_glossary_warning_whose_english_holds_an_apostrophe_is_of_its_kind() -> None:
+    # repr writes such a text in double quotes; the piece of a long paragraph is named too.
+    english = "Chairman of the People's Committee"
+    text = f"paragraph 3, part 3 of 8: {'Chủ tịch UBND tỉnh'!r} is not rendered as {english!r} (glossary)"
+    [notice] = notices([text])
+    assert (notice.kind, notice.severity) == ("glossary", "low")
