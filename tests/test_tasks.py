@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import Brief, OutputValidationError, Summarizer, Translation, clean_article, resolve_settings
+from summarizer import (
+    Brief,
+    OutputValidationError,
+    Summarizer,
+    Translation,
+    TruncatedOutputError,
+    clean_article,
+    resolve_settings,
+)
 from summarizer._answers import is_english
 from summarizer._config import EMBEDDED_MODEL
 from summarizer._figures import extract_figures
@@ -163,10 +171,14 @@ def test_answer_cut_off_raises_with_attempts_usage_and_last_output(backend_url: 
     settings = resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, max_output_tokens=64, env={})
     with Summarizer(settings) as summarizer, pytest.raises(OutputValidationError, match="cut off") as caught:
         summarizer.brief(EN_SEED.read_text(encoding="utf-8"), name="seed")
-    [(_, answer)] = exchanged_bodies(vcr)
-    assert caught.value.attempts == 1
-    assert caught.value.last_output == answer["choices"][0]["message"]["content"]
-    assert caught.value.usage.completion_tokens == answer["usage"]["completion_tokens"] == 64
+    # The draft is cut off, then the prose asked for alone is too: the error carries both.
+    [(draft_request, draft), (prose_request, prose)] = exchanged_bodies(vcr)
+    assert '"people"' in draft_request["messages"][0]["content"]
+    assert '"people"' not in prose_request["messages"][0]["content"]
+    assert isinstance(caught.value, TruncatedOutputError) and caught.value.attempts == 2
+    assert str(caught.value).count("cut off") == 2
+    assert caught.value.last_output == prose["choices"][0]["message"]["content"]
+    assert caught.value.usage.completion_tokens == draft["usage"]["completion_tokens"] + 64 == 128
 
 
 @pytest.mark.vcr
