@@ -157,8 +157,7 @@ def _joined(rendered: Sequence[Rendered], pieces: Sequence[_Piece]) -> tuple[Ren
             Rendered(paragraph.text, tuple(_relabelled(flag, pieces) for flag in paragraph.flags))
         )
     joined = []
-    for number in sorted(by_paragraph):
-        parts = by_paragraph[number]
+    for parts in by_paragraph.values():  # in the article's order: the pieces come in it
         texts = [part.text for part in parts]
         text = " ".join(t or UNTRANSLATED_PIECE for t in texts) if any(texts) else ""
         joined.append(Rendered(text, tuple(flag for part in parts for flag in part.flags)))
