@@ -21,11 +21,21 @@ from ._checks import (
     FactLockChecks,
     FactsChecks,
     KeyPointChecks,
+    PartPointsChecks,
     SummaryChecks,
     TranslationChecks,
     checks_of,
 )
-from ._factlock import BRIEF, Fault, added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
+from ._factlock import (
+    BRIEF,
+    KEY_POINTS,
+    Fault,
+    added_quotes,
+    changed_figures,
+    invented_quotes,
+    lost_figures,
+    missing_figures,
+)
 from ._figures import in_english_form
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
@@ -150,23 +160,48 @@ class Entity(_AnswerModel):
     _repaired = field_validator("english", "role", mode="before")(_repair_english)
 
 
-class BriefText(_AnswerModel):
+class BriefLead(_AnswerModel):
+    """A brief's headline and summary."""
+
     # The prose comes first: written after the source-language "source" fields, the headline of a
     # small model drifts back into Vietnamese.
     headline: str
     summary: str = Field(
         description=f"one paragraph of 5 to 7 sentences, {SUMMARY_MIN_WORDS}-{SUMMARY_MAX_WORDS} words"
     )
-    key_points: list[str] = Field(
-        min_length=MIN_KEY_POINTS, description=f"{MIN_KEY_POINTS} to {MAX_KEY_POINTS}, one short sentence each"
-    )
 
     _repaired = field_validator("headline", "summary", mode="before")(_repair_english)
-    _repaired_points = field_validator("key_points", mode="before")(_repair_english_list)
-    # Declared after the repairs above, so it runs before them: on the text as the model wrote it.
-    _figures_in_english = field_validator("headline", "summary", "key_points", mode="before")(_repair_figures)
+    # Declared after the repair above, so it runs before it: on the text as the model wrote it.
+    _figures_in_english = field_validator("headline", "summary", mode="before")(_repair_figures)
     _english = field_validator("headline", "summary")(_require_english)
-    _english_points = field_validator("key_points")(_require_english_list)
+
+
+class BriefText(BriefLead):
+    """A brief's headline, summary and key points."""
+
+    key_points: list[str] = Field(description=f"at most {MAX_KEY_POINTS}, one short sentence each")
+    """As many as the article's parts gave (fewer than `MIN_KEY_POINTS` only for a very short one, warned)."""
+
+
+class PartPoints(_AnswerModel):
+    """The key points of one part of an article, as the model writes them, held to the fact lock."""
+
+    points: list[str] = Field(min_length=1, description="one short English sentence each")
+
+    _repaired = field_validator("points", mode="before")(_repair_english_list)
+    # Declared after the repair above, so it runs before it: on the text as the model wrote it.
+    _figures_in_english = field_validator("points", mode="before")(_repair_figures)
+    _english = field_validator("points")(_require_english_list)
+
+    @model_validator(mode="after")
+    def _as_many_as_asked(self, info: ValidationInfo) -> Self:
+        """At least as many points as the part was asked for, and the fact lock on each."""
+        checks = checks_of(info, PartPointsChecks)
+        fewer: tuple[str, ...] = ()
+        if checks is not None and len(self.points) < checks.fewest:
+            fewer = (f"give at least {checks.fewest} key points, one short sentence each",)
+        _raise_faults("\n".join(self.points), checks, where=KEY_POINTS, asks=fewer)
+        return self
 
 
 class FigureNote(_AnswerModel):
@@ -192,9 +227,9 @@ class BriefEntities(_AnswerModel):
     places: list[Entity] = Field(default_factory=list, max_length=MAX_LISTED)
 
 
-class BriefProse(BriefText):
-    """A brief's headline, summary and key points as the model writes them, held to the fact lock;
-    asked for alone when the model's whole drafts could not be used."""
+class BriefProse(BriefLead):
+    """A brief's headline and summary as the model writes them, held to the fact lock; asked for
+    alone when the model's whole drafts could not be used."""
 
     @model_validator(mode="after")
     def _figures_from_the_article(self, info: ValidationInfo) -> Self:
@@ -206,8 +241,9 @@ class BriefProse(BriefText):
 
     @property
     def prose(self) -> str:
-        """Headline, summary and key points: the text an editor reads."""
-        return "\n".join([self.headline, self.summary, *self.key_points])
+        """Headline and summary: the text of the brief the model writes (its key points are written
+        part by part before it)."""
+        return "\n".join([self.headline, self.summary])
 
 
 class BriefDraft(BriefEntities, BriefProse):
@@ -217,7 +253,12 @@ class BriefDraft(BriefEntities, BriefProse):
 
 
 def _raise_faults(
-    text: str, checks: FactLockChecks[Any] | None, more: Sequence[Fault] = (), *, where: str = BRIEF
+    text: str,
+    checks: FactLockChecks[Any] | None,
+    more: Sequence[Fault] = (),
+    *,
+    where: str = BRIEF,
+    asks: Sequence[str] = (),
 ) -> None:
     """Send `text` (`where` in the result) back with its changed or invented figures and quotes, and
     `more`, named."""
@@ -226,8 +267,8 @@ def _raise_faults(
         faults = changed_figures(text, checks.source_figures, where=where) + faults
     if checks is not None and checks.source_text is not None:
         faults += invented_quotes(text, checks.source_text, where=where)
-    if faults:
-        raise ValueError("; ".join(fault.to_model() for fault in faults))
+    if faults or asks:
+        raise ValueError("; ".join([*(fault.to_model() for fault in faults), *asks]))
 
 
 class KeyPoint(_AnswerModel):

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import added_quotes, changed_figures, invented_quotes, lost_figures
+from ._factlock import KEY_POINTS, added_quotes, changed_figures, invented_quotes, lost_figures
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, vietnamese_words
 
 if TYPE_CHECKING:
-    from ._answers import BriefProse, ChunkFacts, KeyPoint, SummaryContent, TranslationChunk  # noqa: F401
+    from ._answers import BriefProse, ChunkFacts, KeyPoint, PartPoints, SummaryContent, TranslationChunk  # noqa: F401
 
 # Contravariant: checks written for an answer model hold for the models built on it (a brief's
 # checks for its draft and for its prose asked alone).
@@ -76,6 +76,27 @@ class KeyPointChecks(FactLockChecks["KeyPoint"]):
     figure: SourceFigure | None = None
     paragraphs: Sequence[str] = ()
     """The article's paragraphs, to name the one that states the figure."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartPointsChecks(FactLockChecks["PartPoints"]):
+    """The key points of one part of an article: the fact lock, and as many points as asked. Kept
+    failing those, warned; the part's own sentences stand in for points it could not write."""
+
+    fewest: int = 1
+
+    def lenient(self) -> PartPointsChecks:
+        """Without the fact lock, the quote lock and the count: the part's own sentences make up
+        for points too few."""
+        return replace(self, source_figures=None, source_text=None, fewest=1)
+
+    def kept_faults(self, answer: PartPoints) -> list[str]:
+        """Changed or invented figures and quotes."""
+        text = "\n".join(answer.points)
+        faults = [str(fault) for fault in changed_figures(text, self.source_figures or (), where=KEY_POINTS)]
+        if self.source_text is not None:
+            faults += [str(fault) for fault in invented_quotes(text, self.source_text, where=KEY_POINTS)]
+        return faults
 
 
 @dataclass(frozen=True, kw_only=True)

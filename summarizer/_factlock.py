@@ -40,6 +40,8 @@ class Fault:
 
 
 BRIEF = "the brief"
+KEY_POINTS = "a key point"
+"""Where a fault of the key points written part by part is: one of them."""
 STATE_IT = "state it in the summary or a key point"
 
 

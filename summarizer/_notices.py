@@ -49,6 +49,11 @@ KINDS = (
     ),
     _kind("missing_figure", "medium", r" does not mention "),
     _kind("prose_alone", "medium", r"^the model's brief could not be used \("),
+    _kind(
+        "part_points",
+        "medium",
+        r"^part \d+ of \d+: (?:its key points could not be written|the model gave \d+ of the \d+ key points asked)",
+    ),
     _kind("name_dropped", "medium", r"^dropped \w+ entry "),
     _kind("short_summary", "medium", r"^the model's summary has \d+ words, under"),
     _kind(
@@ -78,7 +83,10 @@ KINDS = (
         r"|a key point stating it was asked for and added)$",
     ),
     _kind(
-        "trimmed", "low", r"^the model's summary ran to |^the model gave \d+ key points|kept the first \d+ of its facts"
+        "trimmed",
+        "low",
+        r"^the model's summary ran to |^the model gave \d+ key points"
+        r"|kept the first \d+ of its (?:facts|\d+ key points)",
     ),
     _kind("asked_again", "low", r"asked again in halves$"),
 )

@@ -68,3 +68,18 @@ def romanize_names(text: str) -> str:
     if text.isascii():
         return text
     return WORD.sub(lambda m: strip_marks(m.group(0)) if m.group(0)[:1].isupper() else m.group(0), text)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """The sentences of `paragraph`, in order. What follows a full stop in lower case stays with the
+    sentence before it: "5 tr. đồng" ends no sentence."""
+    found: list[str] = []
+    for sentence in _SENTENCE_BREAK.split(paragraph.strip()):
+        if found and not sentence[:1].isupper() and not sentence[:1].isdigit():
+            found[-1] += " " + sentence
+        elif sentence:
+            found.append(sentence)
+    return found

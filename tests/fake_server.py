@@ -53,16 +53,38 @@ def paragraph_numbers(body: dict[str, Any] | str) -> list[int]:
     return [int(n) for n in re.findall(r"^\[(\d+)\]", user.split("<paragraphs>")[1], re.MULTILINE)]
 
 
+def is_part_points_request(body: dict[str, Any]) -> bool:
+    """Whether `body` asks for the key points of one part of an article."""
+    return "key points of one part of" in body["messages"][0]["content"]
+
+
+def part_points_reply(body: dict[str, Any]) -> Reply:
+    """The answer to a request for a part's key points that a careful model would give: the part's
+    own first sentences, as many as the fewest asked (the tests of other stages script only those)."""
+    user = body["messages"][1]["content"]
+    part = user.split("<part>", 1)[1].split("</part>", 1)[0].strip()
+    fewest = int(re.search(r"^Write (\d+)", user, re.MULTILINE)[1])  # type: ignore[index]
+    # Not the note of figures a translation lost (ours, not the article's: a careful model restates them).
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n\n", part) if s.strip() and not s.startswith("(")]
+    return Reply(body=chat_completion(json.dumps({"points": sentences[:fewest]})))
+
+
 Script = list[Reply] | Callable[[dict[str, Any]], Reply]
 
 
 class ScriptedServer:
     """Answers POSTs with `replies` in order (the last one repeats), or with what a function of the
-    request body returns, and records the requests."""
+    request body returns, and records the requests. A brief's requests for the key points of its
+    parts are answered by `parts` (the part's own sentences, unless told otherwise) and recorded in
+    `part_requests` instead, so that a script is that of the other requests."""
 
-    def __init__(self, replies: Script, port: int = 0) -> None:
+    def __init__(
+        self, replies: Script, port: int = 0, parts: Callable[[dict[str, Any]], Reply] | None = part_points_reply
+    ) -> None:
         self.replies = replies
+        self.parts = parts
         self.requests: list[dict[str, Any]] = []
+        self.part_requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         outer = self
 
@@ -76,6 +98,11 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length))
+                if outer.parts is not None and is_part_points_request(body):
+                    with outer.lock:
+                        outer.part_requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    self._send(outer.parts(body))
+                    return
                 with outer.lock:
                     outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                     count = len(outer.requests)
@@ -128,11 +155,16 @@ FaultScript = list[Reply] | Callable[[dict[str, Any], int], Reply]
 
 class FaultServer:
     """Like `ScriptedServer`, but replies may be `Fault`s, a function also gets the 1-based number of
-    the request, and each recorded request holds `at`: the `time.monotonic()` of its arrival."""
+    the request, and each recorded request holds `at`: the `time.monotonic()` of its arrival. A
+    brief's requests for its parts' key points are answered by `parts`, as there."""
 
-    def __init__(self, replies: FaultScript) -> None:
+    def __init__(
+        self, replies: FaultScript, parts: Callable[[dict[str, Any]], Reply] | None = part_points_reply
+    ) -> None:
         self.replies = replies
+        self.parts = parts
         self.requests: list[dict[str, Any]] = []
+        self.part_requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         outer = self
@@ -147,15 +179,19 @@ class FaultServer:
                 arrived = time.monotonic()
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length))
-                with outer.lock:
-                    outer.requests.append(
-                        {"path": self.path, "headers": dict(self.headers), "body": body, "at": arrived}
-                    )
-                    count = len(outer.requests)
-                if callable(outer.replies):
-                    reply = outer.replies(body, count)
+                record = {"path": self.path, "headers": dict(self.headers), "body": body, "at": arrived}
+                if outer.parts is not None and is_part_points_request(body):
+                    with outer.lock:
+                        outer.part_requests.append(record)
+                    reply = outer.parts(body)
                 else:
-                    reply = outer.replies[min(count, len(outer.replies)) - 1]
+                    with outer.lock:
+                        outer.requests.append(record)
+                        count = len(outer.requests)
+                    if callable(outer.replies):
+                        reply = outer.replies(body, count)
+                    else:
+                        reply = outer.replies[min(count, len(outer.replies)) - 1]
                 fault = reply if isinstance(reply, Fault) else Fault(reply.status, reply.body, reply.headers)
                 if fault.delay and outer.stopping.wait(fault.delay):
                     fault = Fault(drop=True)

@@ -223,11 +223,11 @@ def test_one_bad_answer_is_isolated_and_fail_fast_stops_new_articles(tmp_path: P
         )
         assert result.exit_code == EXIT_FAILURE
         entries = manifest(out)
-        # Two drafts, then the prose alone twice ("headline": 1 is no headline either).
-        assert entries["a02.txt"].status == "failed" and entries["a02.txt"].attempts == 4
+        # Its part's key points, two drafts, then the prose alone twice ("headline": 1 is no headline either).
+        assert entries["a02.txt"].status == "failed" and entries["a02.txt"].attempts == 1 + 4
         assert "did not fit the BriefDraft schema after 2 attempt(s)" in (entries["a02.txt"].error or "")
         assert "its prose, asked for alone, did not fit either" in (entries["a02.txt"].error or "")
-        assert entries["a02.txt"].prompt_tokens == 40  # every attempt counted
+        assert entries["a02.txt"].prompt_tokens == 50  # every attempt counted, its part's key points too
         assert [entries[n].status for n in ("a01.txt", "a03.txt", "a04.txt")] == ["done"] * 3
 
         shutil.rmtree(out)
@@ -280,8 +280,8 @@ def test_response_cache_answers_a_repeated_request_without_sending_it(tmp_path: 
         off = runner.invoke(app, ["brief", str(folder / "a01.txt"), "--no-cache"], env=env)
         assert off.exit_code == 0 and len(server.requests) == 3
     brief = Brief.model_validate_json(single.stdout)
-    assert (brief.meta.cached_answers, brief.meta.usage.total_tokens) == (1, 0)
-    assert manifest(tmp_path / "two")["a01.txt"].cached_answers == 1
+    assert (brief.meta.cached_answers, brief.meta.usage.total_tokens) == (2, 0)  # its part's key points, the brief
+    assert manifest(tmp_path / "two")["a01.txt"].cached_answers == 2  # its part's key points, the brief
     assert cache.stat().st_mode & 0o777 == 0o600 and cache.parent.stat().st_mode & 0o777 == 0o700
 
 

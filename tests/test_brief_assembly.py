@@ -51,9 +51,13 @@ def test_names_are_traced_to_the_articles_spelling(name: str, source: str | None
     assert source_form(name, ARTICLE.text, DEFAULT_GLOSSARY) == source
 
 
+POINTS = [["a", "b", "c"]]
+"""The key points of an article of one part."""
+
+
 def _draft(notes: list[FigureNote]) -> BriefDraft:
     summary = " ".join(["Bac Ninh attracted a new electronics plant this year."] * 8)
-    return BriefDraft(headline="H", summary=summary, key_points=["a", "b", "c"], figures=notes)
+    return BriefDraft(headline="H", summary=summary, figures=notes)
 
 
 def test_figures_keep_the_source_numbers_and_report_gaps() -> None:
@@ -94,18 +98,21 @@ def test_repairs_made_while_building_the_brief_reach_its_warnings() -> None:
     draft = {
         "headline": "Bac Ninh welcomes Singaporean investors",
         "summary": " ".join(f"Sentence {i} says the province courts chip makers." for i in range(30)),
-        "key_points": [f"Point {i}." for i in range(8)],
         "figures": [],
         "people": [{"source": "Nobody Here", "english": "Nobody Here", "role": "invented"}],
     }
     article = "Bac Ninh province has 33 industrial parks. Singaporean firms visited the province this week."
-    with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))]) as server:
+    eight = Reply(body=chat_completion(json.dumps({"points": [f"Point {i}." for i in range(8)]})))
+    with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))], parts=lambda body: eight) as server:
         settings = resolve_settings(base_url=server.base_url, model="m", retries=0, env={})
         with Summarizer(settings) as summarizer:
             brief = summarizer.brief(article, name="a.txt")
-    assert count_words(brief.summary) <= 150 and len(brief.key_points) == 6 and brief.people == []
+    # One part (the article is short): three points at most.
+    assert count_words(brief.summary) <= 150 and brief.key_points == ["Point 0.", "Point 1.", "Point 2."]
     warnings = " | ".join(brief.meta.warnings)
-    assert "cut to" in warnings and "kept the first 6" in warnings and "'Nobody Here'" in warnings
+    assert "cut to" in warnings and "part 1 of 1: kept the first 3 of its 8 key points" in warnings
+    assert brief.people == []
+    assert "'Nobody Here'" in warnings
     assert "did not say what '33'" in warnings
 
 
@@ -117,7 +124,6 @@ def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
     draft = BriefDraft(
         headline="H",
         summary=" ".join(["A plant opened in Bac Ninh."] * 12),
-        key_points=["a", "b", "c"],
         figures=[],
         people=[
             Entity(source="Phó Chủ tịch UBND tỉnh Nguyễn Văn An", english="Vice Chairman Nguyen Van An", role=""),
@@ -129,7 +135,7 @@ def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
         ],
     )
     warnings: list[str] = []
-    brief = assembled_brief(draft, article, [], DEFAULT_GLOSSARY, warnings)(_META)
+    brief = assembled_brief(draft, POINTS, article, [], DEFAULT_GLOSSARY, warnings)(_META)
     assert [(p.source, p.english, p.role) for p in brief.people] == [
         ("Nguyễn Văn An", "Nguyen Van An", "Vice Chairman"),
         ("Chen Tao", "Chen Tao", "investor"),
@@ -143,7 +149,6 @@ def test_names_are_given_as_the_translation_gives_them() -> None:
     draft = BriefDraft(
         headline="H",
         summary=" ".join(["A minister visited Bac Ninh."] * 12),
-        key_points=["a", "b", "c"],
         figures=[],
         people=[
             Entity(source="Nguyễn Văn An", english="Nguyen Van Anh", role="official"),  # misspelt
@@ -153,7 +158,7 @@ def test_names_are_given_as_the_translation_gives_them() -> None:
         places=[Entity(source="Bắc Ninh", english="Bac Ninh province", role="province")],
     )
     warnings: list[str] = []
-    brief = assembled_brief(draft, article, [], DEFAULT_GLOSSARY, warnings)(_META)
+    brief = assembled_brief(draft, POINTS, article, [], DEFAULT_GLOSSARY, warnings)(_META)
     assert [p.english for p in brief.people] == ["Nguyen Van An", "Le Hoa"]
     assert [o.english for o in brief.organizations] == ["Ministry of Transport"]
     assert [p.english for p in brief.places] == ["Bac Ninh"]
@@ -224,7 +229,7 @@ def test_words_added_for_left_out_figures_are_faithful_and_never_twice() -> None
         "The project covers 500 hectares, worth $90 million.",  # a kept translation that changed a figure
     ]
     warnings: list[str] = []
-    points = covered_points(_draft([]), article, figures, english, warnings)
+    points = covered_points(_draft([]), POINTS, article, figures, english, warnings)
     assert points == ["a", "b", "c", "Revenue reached $1.6 billion, up 12%."]  # once, for both figures
     assert sum("were added as a key point" in w for w in warnings) == 1
     assert "the brief does not mention 500 hectares ('500 ha'), from paragraph 2" in warnings

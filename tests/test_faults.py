@@ -80,6 +80,11 @@ def _no_choices() -> Reply:
     return Reply(body=body)
 
 
+PART_ANSWERS, PART_TOKENS = 1, 10
+"""Each article here is one part: its key points are one answer (of 10 prompt tokens), which the
+fault server's `parts` gives; the faults are the other requests'."""
+
+
 @dataclass(frozen=True)
 class FaultCase:
     """A fault the server answers every request of an article with, and what the user must get."""
@@ -267,8 +272,8 @@ def test_single_brief_recovers_from_one_transport_fault(case: FaultCase, tmp_pat
     assert result.exit_code == 0, result.stderr
     assert len(server.requests) == 2
     brief = Brief.model_validate_json(result.stdout)
-    # The transport retry is no attempt: one answer, its tokens only.
-    assert (brief.meta.attempts, brief.meta.usage.prompt_tokens) == (1, 100)
+    # The transport retry is no attempt: one answer, its tokens only (and its part's key points).
+    assert (brief.meta.attempts, brief.meta.usage.prompt_tokens) == (1 + PART_ANSWERS, 100 + PART_TOKENS)
 
 
 def test_single_brief_recovers_from_one_invalid_answer(tmp_path: Path) -> None:
@@ -277,7 +282,11 @@ def test_single_brief_recovers_from_one_invalid_answer(tmp_path: Path) -> None:
         result = run_brief(server, article, "--format", "json")
     assert result.exit_code == 0, result.stderr
     brief = Brief.model_validate_json(result.stdout)
-    assert (len(server.requests), brief.meta.attempts, brief.meta.usage.prompt_tokens) == (2, 2, 110)
+    assert (len(server.requests), brief.meta.attempts, brief.meta.usage.prompt_tokens) == (
+        2,
+        2 + PART_ANSWERS,
+        110 + PART_TOKENS,
+    )
     reask = server.requests[1]["body"]["messages"]
     assert reask[-2] == {"role": "assistant", "content": "{}"}
 
@@ -467,13 +476,14 @@ def test_batch_isolates_a_fault(case: FaultCase, tmp_path: Path, writes: Counter
     # One line on stderr, naming the file and the cause; the table of outcomes goes to stdout.
     assert result.stderr.strip().splitlines() == [f"summarizer: failed: {entries['a02.txt'].error}"]
     assert (entries["a02.txt"].error or "").startswith(error)
-    assert entries["a02.txt"].attempts == case.answers and entries["a02.txt"].outputs == []
+    assert entries["a02.txt"].attempts == case.answers + PART_ANSWERS and entries["a02.txt"].outputs == []
     # Everything else finished and was written exactly once; nothing half-written is left.
     assert sorted(p.name for p in out.iterdir()) == ["a01.json", "a01.md", "a03.json", "a03.md", MANIFEST_NAME]
     assert writes == Counter({"a01.json": 1, "a01.md": 1, "a03.json": 1, "a03.md": 1, MANIFEST_NAME: 1})
     assert len((out / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()) == 3
     for name in ("a01", "a03"):
-        assert Brief.model_validate_json((out / f"{name}.json").read_text(encoding="utf-8")).meta.attempts == 1
+        brief = Brief.model_validate_json((out / f"{name}.json").read_text(encoding="utf-8"))
+        assert brief.meta.attempts == 1 + PART_ANSWERS
     assert no_temporary_files(tmp_path)
 
 
@@ -563,7 +573,7 @@ def test_batch_recovers_from_one_fault_of_each_kind(tmp_path: Path, writes: Coun
     assert len(server.requests) == 1 + 2 * 5
     entries = manifest(out)
     assert {entry.status for entry in entries.values()} == {"done"}
-    assert [entries[f"a0{n}.txt"].attempts for n in range(1, 7)] == [1, 1, 1, 1, 1, 2]
+    assert [entries[f"a0{n}.txt"].attempts - PART_ANSWERS for n in range(1, 7)] == [1, 1, 1, 1, 1, 2]
     assert writes == Counter({f"a0{n}.{ext}": 1 for n in range(1, 7) for ext in ("json", "md")} | {MANIFEST_NAME: 1})
     assert no_temporary_files(tmp_path)
 

@@ -30,7 +30,7 @@ from summarizer._results import RunInfo
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
 
 from .conftest import VI_SEED
-from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
+from .fake_server import Reply, Script, ScriptedServer, chat_completion, paragraph_numbers
 
 runner = CliRunner()
 META = RunInfo(
@@ -49,13 +49,19 @@ SUMMARY = (
 )
 
 
+POINTS = ["The park was approved.", "It needs 5,000 workers.", "Exports should grow."]
+"""The key points of ARTICLE's one part, as the scripted model writes them: they state no key figure."""
+
+
 def draft(money: str) -> str:
     figures = [{"id": n, "refers_to": "a figure of the story"} for n in range(1, 6)]
-    points = ["The park was approved.", "It needs 5,000 workers.", "Exports should grow."]
     headline = "Hanoi approves a new industrial park"
-    return json.dumps(
-        {"headline": headline, "summary": SUMMARY.format(money=money), "key_points": points, "figures": figures}
-    )
+    return json.dumps({"headline": headline, "summary": SUMMARY.format(money=money), "figures": figures})
+
+
+def scripted(replies: Script, points: list[str] = POINTS) -> ScriptedServer:
+    """A scripted server whose model writes `points` as the key points of any part."""
+    return ScriptedServer(replies, parts=lambda body: Reply(body=chat_completion(json.dumps({"points": points}))))
 
 
 def summarizer_for(server: ScriptedServer, **options: Any) -> Summarizer:
@@ -82,11 +88,11 @@ def test_figures_match_by_kind_value_and_unit_not_by_spelling() -> None:
 @loopback
 def test_a_changed_figure_in_the_prose_is_reasked_with_the_figure_named() -> None:
     replies = [Reply(body=chat_completion(draft("$40 million"))), Reply(body=chat_completion(draft("$400 million")))]
-    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+    with scripted(replies) as server, summarizer_for(server) as summarizer:
         brief = summarizer.brief(ARTICLE)
     reask = server.requests[1]["body"]["messages"][-1]["content"]
     assert "'$40 million'" in reask and "does not have" in reask
-    assert "$400 million" in brief.summary and brief.meta.attempts == 2
+    assert "$400 million" in brief.summary and brief.meta.attempts == 3  # the part's key points, the brief twice
     assert not [w for w in brief.meta.warnings if "does not have" in w]
 
 
@@ -101,7 +107,7 @@ def is_key_point_request(body: dict[str, Any]) -> bool:
 @loopback
 def test_a_figure_still_changed_after_the_reasks_goes_out_with_a_warning() -> None:
     replies = [Reply(body=chat_completion(draft("$40 million")))] * 2 + [point("The park costs $400 million.")]
-    with ScriptedServer(replies) as server, summarizer_for(server, reasks=1) as summarizer:
+    with scripted(replies) as server, summarizer_for(server, reasks=1) as summarizer:
         brief = summarizer.brief(ARTICLE)
     # The brief and its re-ask; then, the true figure missing from the prose, a key point for it.
     assert [is_key_point_request(r["body"]) for r in server.requests] == [False, False, True]
@@ -126,7 +132,7 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
         point("Exports should grow."),  # does not state it: asked again, named
         point("Exports should grow nearly 7%."),
     ]
-    with caplog.at_level(logging.INFO, "summarizer"), ScriptedServer(replies) as server, summarizer_for(server) as s:
+    with caplog.at_level(logging.INFO, "summarizer"), scripted(replies) as server, summarizer_for(server) as s:
         brief = s.brief(ARTICLE)
     prompt = server.requests[0]["body"]["messages"][-1]["content"]
     assert "$400 million *" in prompt and "nearly 7% *" in prompt and "May 2026 *" not in prompt
@@ -140,18 +146,18 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
         "answer 1 (KeyPoint) did not pass: the key point does not mention nearly 7% ('nearly 7%'), from "
         "paragraph 2; state it, written 'nearly 7%'"
     ]
-    assert brief.key_points == [*json.loads(draft("x"))["key_points"], "Exports should grow nearly 7%."]
-    assert brief.meta.attempts == 3 and brief.meta.warnings == [
+    assert brief.key_points == [*POINTS, "Exports should grow nearly 7%."]
+    assert brief.meta.attempts == 4 and brief.meta.warnings == [
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: a key point stating it was asked for and added"
     ]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
-    assert brief.meta.prompt_version == "brief@3+key_point@1"
+    assert brief.meta.prompt_version == "part_points@1+brief@4+key_point@1"
 
 
 @loopback
 def test_a_key_point_that_changes_a_figure_is_not_taken() -> None:
     replies = [Reply(body=chat_completion(draft_without("nearly 7%"))), point("Exports should grow nearly 70%.")]
-    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+    with scripted(replies) as server, summarizer_for(server) as summarizer:
         brief = summarizer.brief(ARTICLE)
     assert (
         "the key point states 'nearly 70%', which the article does not have"
@@ -164,7 +170,7 @@ def test_a_key_point_that_changes_a_figure_is_not_taken() -> None:
 @loopback
 def test_a_key_figure_still_left_out_after_the_reasks_is_warned_not_lost() -> None:
     with (
-        ScriptedServer([Reply(body=chat_completion(draft_without("nearly 7%")))]) as server,
+        scripted([Reply(body=chat_completion(draft_without("nearly 7%")))]) as server,
         summarizer_for(server, reasks=1) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)
@@ -181,22 +187,21 @@ def test_a_key_figure_still_left_out_after_the_reasks_is_warned_not_lost() -> No
 
 
 @loopback
-def test_a_key_figure_left_out_comes_before_the_models_last_points() -> None:
-    answer = json.loads(draft_without("nearly 7%"))
-    answer["key_points"] = [f"Point {letter} of the brief." for letter in "ABCDEFG"]  # more than a brief may have
+def test_a_parts_extra_points_are_dropped_and_a_key_figure_left_out_still_gets_its_own() -> None:
+    seven = [f"Point {letter} of the brief." for letter in "ABCDEFG"]  # more than one part of three may have
     with (
-        ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
+        scripted([Reply(body=chat_completion(draft_without("nearly 7%")))], points=seven) as server,
         summarizer_for(server, reasks=1) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)
     sentence = "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%."
-    assert brief.key_points == [*answer["key_points"][:5], sentence]
+    assert brief.key_points == [*seven[:3], sentence]
     assert brief.meta.warnings == [
+        "part 1 of 1: kept the first 3 of its 7 key points",
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: "
         "the article's words that state it were added as a key point",
-        "the model gave 7 key points; kept its first 5, then the 1 added for figures it left out",
     ]
-    assert [n.kind for n in brief.meta.notices] == ["figure_added", "trimmed"]
+    assert [n.kind for n in brief.meta.notices] == ["trimmed", "figure_added"]
 
 
 SPREAD_ARTICLE = (
@@ -225,7 +230,7 @@ def test_the_key_figures_a_brief_is_held_to_come_from_every_part_of_the_article(
 
 @loopback
 def test_a_brief_stating_only_the_first_part_s_figures_gets_key_points_for_the_last_part() -> None:
-    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "key_points": ["A.", "B.", "C."]}
+    first: dict[str, Any] = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY}
     first["figures"] = [{"id": n, "refers_to": "spending"} for n in range(1, 10)]
 
     def replies(body: dict[str, Any]) -> Reply:
@@ -233,7 +238,7 @@ def test_a_brief_stating_only_the_first_part_s_figures_gets_key_points_for_the_l
             return point("Exports grew 30% and imports 31% in the year.")
         return Reply(body=chat_completion(json.dumps(first)))
 
-    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+    with scripted(replies, points=["A.", "B.", "C."]) as server, summarizer_for(server) as summarizer:
         brief = summarizer.brief(SPREAD_ARTICLE)
     asked = sorted(r["body"]["messages"][-1]["content"] for r in server.requests if is_key_point_request(r["body"]))
     assert [line for text in asked for line in text.splitlines() if line.startswith("The figure:")] == [
@@ -256,7 +261,7 @@ def test_key_figures_past_those_a_brief_is_held_to_are_told_apart_in_one_line() 
     figures = extract_figures(article.text, "en")
     nothing = BriefDraft.model_validate_json(draft_without("nearly 7%"))
     warnings: list[str] = []
-    assembled_brief(nothing, article, figures, DEFAULT_GLOSSARY, warnings, english=["Nothing here."])(META)
+    assembled_brief(nothing, [POINTS], article, figures, DEFAULT_GLOSSARY, warnings, english=["Nothing here."])(META)
     held = [w for w in warnings if w.endswith(("from paragraph 2", "from paragraph 3", "from paragraph 4"))]
     assert len(held) == 6  # medium: the model was asked for these
     assert "3 key figures past the six a brief is held to are not in it: $120 million, $220 million, 32%" in (
@@ -270,8 +275,10 @@ def test_a_key_figure_no_sentence_states_is_warned_as_left_out() -> None:
     figures = extract_figures(article.text, "en")
     draft = BriefDraft.model_validate_json(draft_without("nearly 7%"))
     warnings: list[str] = []
-    brief = assembled_brief(draft, article, figures, DEFAULT_GLOSSARY, warnings, english=["Nothing here."])(META)
-    assert brief.key_points == draft.key_points
+    brief = assembled_brief(draft, [POINTS], article, figures, DEFAULT_GLOSSARY, warnings, english=["Nothing here."])(
+        META
+    )
+    assert brief.key_points == POINTS
     assert "the brief does not mention nearly 7% ('nearly 7%'), from paragraph 2" in warnings
 
 
@@ -281,7 +288,7 @@ def test_a_key_figure_no_sentence_states_is_warned_as_left_out() -> None:
 @loopback
 def test_check_passes_a_faithful_brief_and_fails_a_tampered_one(tmp_path: Path) -> None:
     with (
-        ScriptedServer([Reply(body=chat_completion(draft("$400 million")))]) as server,
+        scripted([Reply(body=chat_completion(draft("$400 million")))]) as server,
         summarizer_for(server) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)
@@ -356,7 +363,7 @@ def test_glossary_terms_reach_the_translation_prompt_and_are_verified(tmp_path: 
     article = "Sở Y tế tỉnh Bắc Ninh vừa công bố kế hoạch mới cho năm 2025."
     answer = {"paragraphs": [{"n": 1, "text": "The Bac Ninh health office announced a new plan for 2025."}]}
     with (
-        ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
+        scripted([Reply(body=chat_completion(json.dumps(answer)))]) as server,
         summarizer_for(server, glossary=glossary) as summarizer,
     ):
         translation = summarizer.translate(article, to="en")
@@ -377,7 +384,7 @@ def test_each_translation_chunk_sees_the_source_paragraph_before_it() -> None:
         ]
         return Reply(body=chat_completion(json.dumps({"paragraphs": text})))
 
-    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+    with scripted(replies) as server, summarizer_for(server) as summarizer:
         translation = summarizer.translate("\n\n".join(paragraphs), to="en")
     # The chunks go out side by side, so the paragraph before a chunk goes along as the source has it.
     prompts = sorted((r["body"]["messages"][-1]["content"] for r in server.requests), key=paragraph_numbers)
@@ -430,21 +437,21 @@ def test_brief_model_is_the_source_of_truth_for_check() -> None:
 @loopback
 def test_a_brief_kept_with_a_warning_is_cached_with_its_warning(tmp_path: Path) -> None:
     cache = tmp_path / "cache.sqlite3"
-    with ScriptedServer([Reply(body=chat_completion(draft("$40 million")))]) as server:
+    with scripted([Reply(body=chat_completion(draft("$40 million")))]) as server:
         with summarizer_for(server, reasks=1, cache=cache) as summarizer:
             first = summarizer.brief(ARTICLE)
         with summarizer_for(server, reasks=1, cache=cache) as summarizer:
             again = summarizer.brief(ARTICLE)
     # The first brief's two attempts, and two for the key point of the figure it changed (the server
-    # sends only the brief's JSON); the second brief sent nothing.
-    assert len(server.requests) == 4
-    assert again.meta.cached_answers == 2 and again.meta.usage.total_tokens == 0
+    # sends only the brief's JSON), besides its part's key points; the second brief sent nothing.
+    assert len(server.requests) == 4 and len(server.part_requests) == 1
+    assert again.meta.cached_answers == 3 and again.meta.usage.total_tokens == 0
     assert again.meta.warnings == first.meta.warnings and any("'$40 million'" in w for w in again.meta.warnings)
 
 
 @loopback
 def test_one_summarizer_serves_two_event_loops() -> None:
-    with ScriptedServer([Reply(body=chat_completion(draft("$400 million")))]) as server:
+    with scripted([Reply(body=chat_completion(draft("$400 million")))]) as server:
         summarizer = summarizer_for(server)
         first = asyncio.run(summarizer.abrief(ARTICLE))
         second = asyncio.run(summarizer.abrief(ARTICLE))  # the first loop, and its connections, are gone
@@ -456,7 +463,7 @@ def test_one_summarizer_serves_two_event_loops() -> None:
 def test_a_small_number_written_as_a_word_is_no_lost_figure() -> None:
     answer = {"paragraphs": [{"n": 1, "text": "We ask ourselves what kind of world we want to leave behind."}]}
     with (
-        ScriptedServer([Reply(body=chat_completion(json.dumps(answer)))]) as server,
+        scripted([Reply(body=chat_completion(json.dumps(answer)))]) as server,
         summarizer_for(server, reasks=0) as summarizer,
     ):
         translation = summarizer.translate("Chúng ta hỏi bản thân về 1 thế giới chúng ta muốn để lại.", to="en")
@@ -474,7 +481,7 @@ def test_a_translation_cut_off_at_the_token_limit_is_asked_again_in_halves() -> 
         text = {1: "We keep running into each other.", 2: "We keep creating tension."}[numbers[0]]
         return Reply(body=chat_completion(json.dumps({"paragraphs": [{"n": numbers[0], "text": text}]})))
 
-    with ScriptedServer(replies) as server, summarizer_for(server) as summarizer:
+    with scripted(replies) as server, summarizer_for(server) as summarizer:
         translation = summarizer.translate(
             "Chúng ta không ngừng va chạm.\n\nChúng ta không ngừng gây căng thẳng.", to="en"
         )
@@ -503,7 +510,7 @@ def _quoting(quote: str) -> str:
 def test_a_quote_the_article_does_not_have_is_reasked_then_warned_and_check_reports_it() -> None:
     invented = '"We will double exports," Mayor Tran Van Binh said.'
     with (
-        ScriptedServer([Reply(body=chat_completion(_quoting(invented)))]) as server,
+        scripted([Reply(body=chat_completion(_quoting(invented)))]) as server,
         summarizer_for(server, reasks=1) as summarizer,
     ):
         brief = summarizer.brief(ARTICLE)  # the article quotes no one
@@ -521,7 +528,7 @@ def test_a_quote_put_in_another_persons_mouth_is_caught_and_the_right_speaker_pa
     right = '"We will open the park to investors next year," said Mayor Tran Van Binh.'
     for quote, caught in ((wrong, True), (right, False)):
         with (
-            ScriptedServer([Reply(body=chat_completion(_quoting(quote)))]) as server,
+            scripted([Reply(body=chat_completion(_quoting(quote)))]) as server,
             summarizer_for(server, reasks=0) as summarizer,
         ):
             brief = summarizer.brief(QUOTED)
@@ -532,12 +539,13 @@ def test_a_quote_put_in_another_persons_mouth_is_caught_and_the_right_speaker_pa
 def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too() -> None:
     article = clean_article(SPREAD_ARTICLE)
     figures = extract_figures(article.text, "en")
-    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "key_points": ["A.", "B.", "C."]}
-    first["figures"] = []
+    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "figures": []}
     draft = BriefDraft.model_validate_json(json.dumps(first))
     thirty_one = next(f for f in figures if f.english == "31%")
     warnings: list[str] = []
-    points = covered_points(draft, article, figures, [], warnings, {thirty_one: "Exports grew 30% and imports 31%."})
+    points = covered_points(
+        draft, [["A.", "B.", "C."]], article, figures, [], warnings, {thirty_one: "Exports grew 30% and imports 31%."}
+    )
     # 30% comes first, but the point the model wrote for 31% states it: no words of the article stand
     # in for it, and it is not warned as left out.
     assert points[3:] == ["Exports grew 30% and imports 31%."]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from summarizer import clean_article
-from summarizer._answers import BriefDraft
-from summarizer._checks import BriefChecks
+from summarizer._answers import BriefDraft, PartPoints
+from summarizer._checks import BriefChecks, PartPointsChecks
 from summarizer._figures import (
     extract_figures,
     figure_kept,
@@ -179,12 +179,15 @@ def test_a_briefs_prose_is_repaired_before_the_fact_lock_judges_it() -> None:
         {
             "headline": "12.700 hectares",
             "summary": summary,
-            "key_points": ["a 12.700 hectares plan", "b", "c"],
             "figures": [],
         },
         context=BriefChecks(source_figures=sources),
     )
-    assert "12.700" not in draft.prose and draft.prose.count("12,700 hectares") == 9
+    assert "12.700" not in draft.prose and draft.prose.count("12,700 hectares") == 8
+    points = PartPoints.model_validate(
+        {"points": ["a 12.700 hectares plan"]}, context=PartPointsChecks(source_figures=sources)
+    )
+    assert points.points == ["a 12,700 hectares plan"]
 
 
 def test_words_that_begin_like_a_scale_are_no_scale_and_a_lone_year_is_a_year() -> None:

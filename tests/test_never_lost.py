@@ -276,7 +276,8 @@ def test_a_brief_whose_prose_cannot_be_had_even_alone_fails_with_the_models_faul
         pytest.raises(OutputValidationError, match="BriefProse schema") as failed,
     ):
         summarizer.brief(ARTICLE)
-    assert failed.value.task_attempts == 1 + 2 + 2  # the translation, two drafts, the prose twice
+    # The translation, the part's key points, two drafts, the prose twice.
+    assert failed.value.task_attempts == 1 + 1 + 2 + 2
 
 
 # A body run into one paragraph (as news corpora hold them): twenty sentences, about 500 estimated tokens.

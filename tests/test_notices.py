@@ -12,7 +12,9 @@ from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices, ranked
 from summarizer._pipeline._brief import assembled_brief, described_figures, traceable, trimmed_points, trimmed_summary
-from summarizer._pipeline._translate import _untranslated
+from summarizer._pipeline._points import Part, _points
+from summarizer._pipeline._protocol import Budget, Env, Notes
+from summarizer._pipeline._translate import EnglishPiece, _untranslated
 
 SOURCE = "Vốn 400 triệu USD, tăng hơn 50%, trên 120 ha, năm 2023, với 10.171 lao động."
 FIGURES = extract_figures(SOURCE, "vi")
@@ -21,9 +23,7 @@ FIGURES = extract_figures(SOURCE, "vi")
 def _every_kind_of_warning() -> dict[str, str]:
     """One warning of each kind, worded by the code that words it."""
     warnings: list[str] = []
-    draft = BriefDraft.model_construct(
-        headline="H", summary="S", key_points=[], figures=[FigureNote(id=9, refers_to="x")]
-    )
+    draft = BriefDraft.model_construct(headline="H", summary="S", figures=[FigureNote(id=9, refers_to="x")])
     described_figures(FIGURES[:1], draft, warnings)
     draft = BriefDraft.model_construct(figures=[FigureNote(id=1, refers_to="vốn đầu tư")])
     described_figures(FIGURES[:1], draft, warnings)
@@ -34,10 +34,10 @@ def _every_kind_of_warning() -> dict[str, str]:
     chunk = TranslationChunk.model_construct(paragraphs=[TranslatedParagraph(n=1, text="It rose 5%, ông nói.")])
     checks = TranslationChecks(sources={1: SOURCE}, target="en", figures={1: FIGURES})
     short = BriefDraft.model_construct(
-        headline="H", summary="Too short.", key_points=["a"], figures=[], people=[], organizations=[], places=[]
+        headline="H", summary="Too short.", figures=[], people=[], organizations=[], places=[]
     )
     assembled: list[str] = []
-    assembled_brief(short, clean_article(SOURCE), [], DEFAULT_GLOSSARY, assembled)
+    assembled_brief(short, [["a"]], clean_article(SOURCE), [], DEFAULT_GLOSSARY, assembled)
     error = OutputValidationError("the answer is a copy", attempts=1, usage=Usage(), last_output=None)
     by_kind = {
         "undescribed_figure": f"the model did not say what {FIGURES[1].source!r} ({FIGURES[1].english}) refers to",
@@ -53,8 +53,24 @@ def _every_kind_of_warning() -> dict[str, str]:
         "glossary": "paragraph 3: 'Tập đoàn' is not rendered as 'Group' (glossary)",
         "asked_again": "paragraphs 1-8: the answer ran too long; asked again in halves",
         "facts_dropped": "the facts of the article's 4 parts did not fit the model's context: kept 20 of 31",
+        "part_points": _part_points_warning(error),
     }
     return by_kind
+
+
+def _part_points_warning(error: OutputValidationError) -> str:
+    """The warning of a part whose key points the model could not write, as its stage words it."""
+    env = Env(DEFAULT_GLOSSARY, None, Budget(8192, 2048))
+    notes = Notes()
+    english = "It costs $400 million. It covers 120 hectares."
+    part = Part(2, 3, (EnglishPiece(1, SOURCE, english),))
+    steps = _points(part, clean_article(SOURCE), FIGURES, env, notes, env.prompt("part_points"))
+    next(steps)
+    try:
+        steps.throw(error)
+    except StopIteration as done:
+        assert done.value == ["It costs $400 million."]  # one point asked of a part of three: its first sentence
+    return notes.warnings[0]
 
 
 def test_every_warning_has_its_kind_and_the_severe_come_first() -> None:

@@ -30,6 +30,7 @@ from summarizer._text import count_words, detect_language
 from summarizer.cli import EXIT_BACKEND, app
 
 from .conftest import EN_SEED, VI_SEED, exchanged_bodies, exchanged_usage
+from .fake_server import is_part_points_request
 
 runner = CliRunner()
 
@@ -171,8 +172,11 @@ def test_answer_cut_off_raises_with_attempts_usage_and_last_output(backend_url: 
     settings = resolve_settings(base_url=backend_url, model=EMBEDDED_MODEL, retries=0, max_output_tokens=64, env={})
     with Summarizer(settings) as summarizer, pytest.raises(OutputValidationError, match="cut off") as caught:
         summarizer.brief(EN_SEED.read_text(encoding="utf-8"), name="seed")
-    # The draft is cut off, then the prose asked for alone is too: the error carries both.
-    [(draft_request, draft), (prose_request, prose)] = exchanged_bodies(vcr)
+    # The draft is cut off, then the prose asked for alone is too: the error carries both (the
+    # parts' key points before them were cut off too, and their own sentences stood in).
+    exchanges = exchanged_bodies(vcr)
+    assert any(is_part_points_request(request) for request, _ in exchanges)
+    [(draft_request, draft), (prose_request, prose)] = [e for e in exchanges if not is_part_points_request(e[0])]
     assert '"people"' in draft_request["messages"][0]["content"]
     assert '"people"' not in prose_request["messages"][0]["content"]
     assert isinstance(caught.value, TruncatedOutputError) and caught.value.attempts == 2
@@ -191,10 +195,12 @@ def test_long_article_is_briefed_part_by_part(backend_url: str, vcr: Any) -> Non
     with Summarizer(settings) as summarizer:
         brief = summarizer.brief(text, name="long")
     bodies = request_bodies(vcr)
-    # The facts of each part, then the brief (then key points for key figures the draft left out).
-    parts = [b for b in bodies if "part of a longer news article" in b["messages"][0]["content"]]
-    final = bodies[len(parts)]
-    assert len(parts) >= 2 and bodies[: len(parts)] == parts and "<article>" in final["messages"][-1]["content"]
+    # After the key points of its parts: the facts of each part, then the brief (then key points
+    # for key figures the draft left out).
+    asked = [b for b in bodies if not is_part_points_request(b)]
+    parts = [b for b in asked if "part of a longer news article" in b["messages"][0]["content"]]
+    final = asked[len(parts)]
+    assert len(parts) >= 2 and asked[: len(parts)] == parts and "<article>" in final["messages"][-1]["content"]
     assert "facts@" in brief.meta.prompt_version and "brief@" in brief.meta.prompt_version
     article = clean_article(text)
     # In the first round every paragraph went to exactly one part, in order; the brief was written
@@ -220,8 +226,11 @@ def test_hostile_article_cannot_change_the_task_schema_or_language(summarizer: S
     paragraphs.insert(2, HOSTILE_PARAGRAPH)
     brief = summarizer.brief("\n\n".join(paragraphs), name="hostile")
     # The article reached the model as delimited data, inside the task's own instructions.
-    user = request_bodies(vcr)[0]["messages"][-1]["content"]
+    users = [body["messages"][-1]["content"] for body in request_bodies(vcr)]
+    user = next(text for text in users if "<article>" in text)
     assert user.index("<article>") < user.index("IGNORE ALL PREVIOUS") < user.index("</article>")
+    part = next(text for text in users if "<part>" in text and "IGNORE ALL PREVIOUS" in text)
+    assert part.index("<part>") < part.index("IGNORE ALL PREVIOUS") < part.index("</part>")
     assert "HACKED" not in brief.headline + brief.summary
     for text in (brief.headline, brief.summary, *brief.key_points):
         assert is_english(text) and detect_language(text) == "en"

@@ -31,37 +31,43 @@ from .._prompts import PromptTemplate
 from .._results import Brief, Figure
 from .._text import count_words, strip_marks, vietnamese_words
 from ._condense import condensed
+from ._points import chosen_points, part_points
 from ._protocol import Builder, Env, Messages, Notes, Steps, ask_or_keep, side_by_side
-from ._translate import LOST_FIGURES_NOTE, english_paragraphs
+from ._translate import LOST_FIGURES_NOTE, english_paragraphs, english_pieces
 
 
 def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief]]:
-    """The brief: figures by rule, English text, condensed if long, the model's draft, assembly."""
+    """The brief: figures by rule, English text, key points part by part, condensed if long, the
+    model's headline and summary written from them, assembly."""
     figures = extract_figures(article.text, article.language)
-    prompt = env.prompt("brief", requires=("article", "figures"))
+    prompt = env.prompt("brief", requires=("article", "figures", "points"))
     point_prompt = env.prompt("key_point", requires=("sentence", "figure"))  # read before anything is sent
-    # Key figures are starred: the prose must state each (coverage by construction, then checked).
+    # Key figures are starred: the summary must state each (coverage by construction, then checked).
     listed = "\n".join(f"[{i}] {f.english}{' *' if f.kind in KEY_KINDS else ''}" for i, f in enumerate(figures, 1))
+    pieces = yield from english_pieces(article, env, notes)
+    english = english_paragraphs(pieces)
+    by_part = yield from part_points(article, pieces, figures, env, notes)
+    written_points = "\n".join(f"- {point}" for points in by_part for point in points) or "(none)"
 
     def render(text: str) -> list[dict[str, str]]:
-        return prompt.render(article=text, figures=listed or "(none)")
+        return prompt.render(article=text, figures=listed or "(none)", points=written_points)
 
-    english = yield from english_paragraphs(article, env, notes)
     text = yield from condensed(article, english, "en", env, notes, render, BriefDraft)
     notes.used(prompt)
     checks = BriefChecks(glossary=env.glossary, source_figures=figures, source_text=article.text)
     draft = yield from drafted(article, render(text), checks, env, notes)
-    # Coverage: a key figure the draft left out gets a key point of its own, asked for alone, side by side.
-    missing = missing_key_figures(draft.prose, brief_key_figures(figures, article.text))
+    points = chosen_points(by_part)
+    # Coverage: a key figure the brief left out gets a key point of its own, asked for alone, side by side.
+    missing = missing_key_figures("\n".join([draft.prose, *points]), brief_key_figures(figures, article.text))
     asked = [(figure, sentence) for figure in missing if (sentence := figure_sentence(figure, article, english))]
     asked = asked[: MAX_KEY_POINTS - MIN_MODEL_POINTS]
     if asked:
         notes.used(point_prompt)
-    points = yield from side_by_side(
+    figure_points = yield from side_by_side(
         [key_point(figure, sentence, article, figures, env, point_prompt) for figure, sentence in asked]
     )
-    written = {figure: point for (figure, _), point in zip(asked, points, strict=True) if point is not None}
-    return assembled_brief(draft, article, figures, env.glossary, notes.warnings, english, written)
+    written = {figure: point for (figure, _), point in zip(asked, figure_points, strict=True) if point is not None}
+    return assembled_brief(draft, by_part, article, figures, env.glossary, notes.warnings, english, written)
 
 
 def drafted(article: Article, messages: Messages, checks: BriefChecks, env: Env, notes: Notes) -> Steps[BriefDraft]:
@@ -86,7 +92,7 @@ def drafted(article: Article, messages: Messages, checks: BriefChecks, env: Env,
         ) from exc
     draft, left_out = with_lists(prose, failed.last_output, checks)
     lists = f"; its {', '.join(left_out)} could not be kept" if left_out else ""
-    asked = "its headline, summary and key points were asked for alone"
+    asked = "its headline and summary were asked for alone"
     notes.warnings.append(f"the model's brief could not be used ({failed}): {asked}{lists}")
     return draft
 
@@ -152,6 +158,7 @@ def key_point(
 
 def assembled_brief(
     draft: BriefDraft,
+    by_part: Sequence[Sequence[str]],
     article: Article,
     figures: list[SourceFigure],
     glossary: Glossary,
@@ -159,11 +166,11 @@ def assembled_brief(
     english: Sequence[str] = (),
     written: Mapping[SourceFigure, str] | None = None,
 ) -> Builder[Brief]:
-    """The brief made of the model's draft: key figures it left out covered by the key points
-    `written` for them (or the article's words) or warned, figures described, names traced, summary
-    and key points trimmed to their limits. Every warning is added here, before the result (whose
-    metadata carries them) is built."""
-    covered = covered_points(draft, article, figures, english, warnings, written)
+    """The brief made of the model's draft and the key points written part by part (`by_part`):
+    key figures both left out covered by the key points `written` for them (or the article's words)
+    or warned, figures described, names traced, summary and key points trimmed to their limits.
+    Every warning is added here, before the result (whose metadata carries them) is built."""
+    covered = covered_points(draft, by_part, article, figures, english, warnings, written)
     brief_figures = described_figures(figures, draft, warnings, english)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]
@@ -283,22 +290,25 @@ def figure_context(figure: SourceFigure, english: Sequence[str]) -> str:
 
 def covered_points(
     draft: BriefDraft,
+    by_part: Sequence[Sequence[str]],
     article: Article,
     figures: list[SourceFigure],
     english: Sequence[str],
     warnings: list[str],
     written: Mapping[SourceFigure, str] | None = None,
 ) -> list[str]:
-    """The draft's key points, and for each key figure its prose leaves out (those it was held to
-    first) a key point: the one `written` for it, else the article's own English words that state
-    it. These come before the model's points past the first few, as an editor needs the figures
-    more. Words that would state a figure the article does not have, or keep Vietnamese, are not
-    taken; a figure left without a point is warned as left out, with its paragraph."""
+    """The key points written part by part (`chosen_points`), and for each key figure they and the
+    draft's prose leave out (those it was held to first) a key point: the one `written` for it, else
+    the article's own English words that state it. These push out the parts' points past the first
+    few (those kept still spread over the article), as an editor needs the figures more. Words that
+    would state a figure the article does not have, or keep Vietnamese, are not taken; a figure left
+    without a point is warned as left out, with its paragraph."""
     written = written or {}
+    points = chosen_points(by_part)
     added: list[str] = []
     required = brief_key_figures(figures, article.text)
     rest = [figure for figure in figures if figure not in required]
-    missing = missing_key_figures(draft.prose, [*required, *rest])
+    missing = missing_key_figures("\n".join([draft.prose, *points]), [*required, *rest])
     # The points written for figures first: one may state another figure left out, earlier or later.
     for figure in missing:
         stated = not missing_key_figures("\n".join(added), [figure])
@@ -326,13 +336,16 @@ def covered_points(
             "the article's words that state it were added as a key point"
         )
     if not added:
-        return list(draft.key_points)  # trimmed later, as any draft's are
-    kept = draft.key_points[: max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added))]
-    if len(kept) < len(draft.key_points):
+        return points
+    kept = chosen_points(by_part, max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added)))
+    if len(kept) < len(points):
         warnings.append(
-            f"the model gave {len(draft.key_points)} key points; kept its first {len(kept)}, "
+            f"the model gave {len(points)} key points; kept {len(kept)} of them, "
             f"then the {len(added)} added for figures it left out"
         )
+        # A key figure only a point pushed out stated is left out now: said, never silently.
+        now_missing = missing_key_figures("\n".join([draft.prose, *kept, *added]), required)
+        warnings.extend(str(left_out(f, paragraphs=article.paragraphs)) for f in now_missing if f not in missing)
     return [*kept, *added]
 
 

@@ -10,7 +10,7 @@ from .._text import LANGUAGE_NAMES, Language
 from ._brief import trimmed_points
 from ._condense import condensed
 from ._protocol import Builder, Env, Notes, Steps, ask_or_keep
-from ._translate import english_paragraphs
+from ._translate import english_paragraphs, english_pieces
 
 
 def summary_steps(article: Article, lang: Language, max_words: int, env: Env, notes: Notes) -> Steps[Builder[Summary]]:
@@ -21,7 +21,9 @@ def summary_steps(article: Article, lang: Language, max_words: int, env: Env, no
     def render(text: str) -> list[dict[str, str]]:
         return prompt.render(article=text, language_name=language_name, max_words=words)
 
-    paragraphs = (yield from english_paragraphs(article, env, notes)) if lang == "en" else article.paragraphs
+    paragraphs = (
+        english_paragraphs((yield from english_pieces(article, env, notes))) if lang == "en" else article.paragraphs
+    )
     text = yield from condensed(article, paragraphs, lang, env, notes, render, SummaryContent)
     notes.used(prompt)
     checks = SummaryChecks(glossary=env.glossary, language=lang, max_words=max_words)

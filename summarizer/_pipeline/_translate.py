@@ -21,7 +21,7 @@ from .._figures import checked_figures, figure_kept
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._results import ParagraphPair, Translation
-from .._text import LANGUAGE_NAMES, Language
+from .._text import LANGUAGE_NAMES, Language, sentences
 from ._protocol import Builder, Env, Messages, Notes, Steps, estimate_tokens, kept_answer, side_by_side
 
 TRANSLATION_CHUNK_TOKENS = 600
@@ -58,40 +58,82 @@ def translation_steps(article: Article, to: Language, env: Env, notes: Notes) ->
     return lambda info: Translation(target_language=to, paragraphs=pairs, meta=info)
 
 
-def english_paragraphs(article: Article, env: Env, notes: Notes) -> Steps[tuple[str, ...]]:
-    """The article in English: as it is, or translated first (a small model writes far better
-    English from English than from Vietnamese); a paragraph that could not be translated is left
-    out, with its warning, and a figure a kept paragraph lost is stated after it, by rule."""
+@dataclass(frozen=True)
+class EnglishPiece:
+    """One piece of the article as it was translated (a paragraph, or a piece of a long one): its
+    source, its English (empty when it could not be translated), and what figures the English lost."""
+
+    paragraph: int
+    """The article's (1-based) paragraph it is of."""
+    source: str
+    english: str
+    lost: tuple[str, ...] = ()
+    """The English forms, by rule, of the source's figures the English does not state."""
+
+    @property
+    def text(self) -> str:
+        """The English, with the figures it lost stated after it: the brief must not lose what the
+        translation did."""
+        return f"{self.english} {LOST_FIGURES_NOTE}{'; '.join(self.lost)}.)" if self.lost else self.english
+
+
+def english_pieces(article: Article, env: Env, notes: Notes) -> Steps[tuple[EnglishPiece, ...]]:
+    """The article in English, piece by piece: as it is, or translated first (a small model writes
+    far better English from English than from Vietnamese)."""
     if article.language == "en":
-        return article.paragraphs
-    rendered = yield from translated_paragraphs(article, "en", env, notes)
-    english = []
-    for source, paragraph in zip(article.paragraphs, rendered, strict=True):
-        if not paragraph.text:
-            continue
-        # A figure the translation lost still reaches the brief, in its English form by rule: the
-        # brief is written from the English, and must not lose what the translation did.
-        lost = [f.english for f in checked_figures(source, article.language) if not figure_kept(f, paragraph.text)]
-        english.append(f"{paragraph.text} {LOST_FIGURES_NOTE}{'; '.join(lost)}.)" if lost else paragraph.text)
-    return tuple(english)
+        return tuple(
+            EnglishPiece(number, text, text)
+            for number, paragraph in enumerate(article.paragraphs, start=1)
+            for text in long_paragraph_pieces(paragraph)
+        )
+    pieces, rendered = yield from _translated_pieces(article, "en", env, notes)
+    return tuple(
+        EnglishPiece(
+            piece.paragraph,
+            piece.text,
+            done.text,
+            tuple(f.english for f in checked_figures(piece.text, article.language) if not figure_kept(f, done.text)),
+        )
+        for piece, done in zip(pieces, rendered, strict=True)
+        if done.text
+    )
+
+
+def english_paragraphs(pieces: Sequence[EnglishPiece]) -> tuple[str, ...]:
+    """The article's English paragraphs, made of its pieces: a paragraph none of whose pieces could
+    be translated is left out (its warning was given), and a figure a piece lost is stated after it,
+    by rule."""
+    by_paragraph: dict[int, list[str]] = {}
+    for piece in pieces:
+        by_paragraph.setdefault(piece.paragraph, []).append(piece.text)
+    return tuple(" ".join(texts) for texts in by_paragraph.values())
 
 
 def translated_paragraphs(article: Article, to: Language, env: Env, notes: Notes) -> Steps[tuple[Rendered, ...]]:
-    """The article's paragraphs in `to`, one for each source paragraph, in order. The chunks go out
-    side by side: none waits for another's answer. The article fails only when no paragraph could
-    be translated."""
+    """The article's paragraphs in `to`, one for each source paragraph, in order. The article fails
+    only when no paragraph could be translated."""
+    pieces, rendered = yield from _translated_pieces(article, to, env, notes)
+    return _joined(rendered, pieces)
+
+
+def _translated_pieces(
+    article: Article, to: Language, env: Env, notes: Notes
+) -> Steps[tuple[list[_Piece], list[Rendered]]]:
+    """The article's pieces (its paragraphs, a long one in pieces) and each one's rendering in `to`.
+    The chunks go out side by side: none waits for another's answer. The article fails only when
+    no piece could be translated."""
     prompt = env.prompt("translate", requires=("article", "context"))
     notes.used(prompt)
     pieces = _pieces(article.paragraphs)
     work = replace(article, paragraphs=tuple(piece.text for piece in pieces))  # the paragraphs as asked
     parts = yield from side_by_side([_chunk(work, numbers, to, prompt, env) for numbers in chunks(work.paragraphs)])
-    rendered = _joined([paragraph for part in parts for paragraph in part.paragraphs], pieces)
+    rendered = [paragraph for part in parts for paragraph in part.paragraphs]
     for part in parts:
         notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
     if not any(paragraph.text for paragraph in rendered):
         error = next(part.error for part in parts if part.error is not None)
         raise error
-    return rendered
+    return pieces, rendered
 
 
 @dataclass(frozen=True)
@@ -121,24 +163,14 @@ def _pieces(paragraphs: Sequence[str]) -> list[_Piece]:
     return pieces
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+")
-
-
 def long_paragraph_pieces(paragraph: str, longest: int = LONG_PARAGRAPH_TOKENS, piece: int = PIECE_TOKENS) -> list[str]:
     """`paragraph` alone if it is at most `longest` estimated tokens, else its sentences grouped in
-    order into pieces of at most `piece` (what follows a full stop in lower case stays with the
-    sentence before it: "5 tr. đồng" ends no sentence)."""
+    order into pieces of at most `piece`."""
     if estimate_tokens(paragraph) <= longest:
         return [paragraph]
-    sentences: list[str] = []
-    for sentence in _SENTENCE_BREAK.split(paragraph.strip()):
-        if sentences and not sentence[:1].isupper() and not sentence[:1].isdigit():
-            sentences[-1] += " " + sentence
-        else:
-            sentences.append(sentence)
     groups: list[list[str]] = []
     size = 0
-    for sentence in sentences:
+    for sentence in sentences(paragraph):
         tokens = estimate_tokens(sentence)
         if not groups or size + tokens > piece:
             groups.append([])

@@ -1,0 +1,181 @@
+"""Key points, part by part: the article's English cut into parts of about equal length, and the
+key points of each part asked for side by side, before the brief is written from them.
+
+Every part of the article contributes to the key points by construction, whatever the model would
+have dwelt on: asked for a whole 700-word article's key points at once, this model wrote them all
+from its first half (fidelity article 02: none of five key facts covered).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, PartPoints
+from .._checks import PartPointsChecks
+from .._errors import OutputValidationError
+from .._factlock import changed_figures
+from .._figures import KEY_KINDS, SourceFigure
+from .._hygiene import Article
+from .._prompts import PromptTemplate
+from .._text import count_words, sentences, vietnamese_words
+from ._protocol import Env, Notes, Steps, ask_or_keep, estimate_tokens, side_by_side
+from ._translate import EnglishPiece
+
+PART_WORDS = 150
+"""About how many English words of the article one part holds."""
+PART_MAX_TOKENS = 1500
+"""The most estimated tokens of one part: a longer article is cut into more parts than it has key points."""
+MOST_POINTS_PER_PART = 3
+PART_REASKS = 1
+"""Re-asks of a part's key points, before they are kept with warnings or its own words stand in."""
+STAND_IN_WORDS = 30
+"""The most words of one of a part's own sentences, standing in for a key point the model did not write."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the article: its number, how many there are, and its pieces, in order."""
+
+    number: int
+    parts: int
+    pieces: tuple[EnglishPiece, ...]
+
+    @property
+    def label(self) -> str:
+        """How warnings name it: "part 2 of 5"."""
+        return f"part {self.number} of {self.parts}"
+
+    @property
+    def text(self) -> str:
+        """Its English: a paragraph's pieces apart with a space, paragraphs with a blank line."""
+        text = ""
+        for index, piece in enumerate(self.pieces):
+            if index:
+                text += " " if self.pieces[index - 1].paragraph == piece.paragraph else "\n\n"
+            text += piece.text
+        return text
+
+    def lost_sentences(self, figures: Sequence[SourceFigure]) -> list[str]:
+        """The source's sentences that state a figure its English lost."""
+        found = []
+        for piece in self.pieces:
+            lost = [f for f in figures if f.english in piece.lost]
+            found += [s for s in sentences(piece.source) if any(f.source in s for f in lost)]
+        return found
+
+
+def article_parts(pieces: Sequence[EnglishPiece], words: int = PART_WORDS) -> list[Part]:
+    """The article's pieces (its paragraphs, a long one in pieces of whole sentences) grouped in
+    order into parts of about `words` English words each, about equal in length: as many parts as
+    a brief has key points at most, more only for an article too long for that."""
+    total = sum(count_words(piece.text) for piece in pieces)
+    if not pieces:
+        return []
+    tokens = sum(estimate_tokens(piece.text) for piece in pieces)
+    count = max(min(MAX_KEY_POINTS, max(1, round(total / words)), len(pieces)), math.ceil(tokens / PART_MAX_TOKENS))
+    share = max(1, total) / count
+    grouped: list[list[EnglishPiece]] = [[] for _ in range(count)]
+    done = 0
+    for piece in pieces:
+        size = count_words(piece.text)
+        # Each piece goes to the part its middle falls in: parts of about equal length, in order.
+        grouped[min(count - 1, int((done + size / 2) // share))].append(piece)
+        done += size
+    kept = [tuple(group) for group in grouped if group]
+    return [Part(number, len(kept), group) for number, group in enumerate(kept, start=1)]
+
+
+def points_asked(parts: int) -> tuple[int, int]:
+    """The fewest and the most key points one of `parts` parts is asked for: together at least the
+    brief's fewest, and about as many as it may have."""
+    return math.ceil(MIN_KEY_POINTS / parts), min(MOST_POINTS_PER_PART, math.ceil(MAX_KEY_POINTS / parts))
+
+
+def part_points(
+    article: Article, pieces: Sequence[EnglishPiece], figures: list[SourceFigure], env: Env, notes: Notes
+) -> Steps[list[list[str]]]:
+    """The key points of each part of the article, asked side by side, in order. A part whose
+    points could not be written has its own sentences standing in, warned."""
+    parts = article_parts(pieces)
+    if not parts:
+        return []
+    prompt = env.prompt("part_points", requires=("article", "figures", "lost", "count"))
+    notes.used(prompt)
+    return (yield from side_by_side([_points(part, article, figures, env, notes, prompt) for part in parts]))
+
+
+def _points(
+    part: Part, article: Article, figures: list[SourceFigure], env: Env, notes: Notes, prompt: PromptTemplate
+) -> Steps[list[str]]:
+    fewest, most = points_asked(part.parts)
+    fewest = min(fewest, len(sentences(part.text)))  # a part of two sentences has no third point to give
+    source = " ".join(piece.source for piece in part.pieces)
+    stated = [figure for figure in figures if figure.source in source]
+    lost = part.lost_sentences(stated)
+    messages = prompt.render(
+        article=part.text,
+        lost="\n".join(lost) or "(none)",
+        part=str(part.number),
+        parts=str(part.parts),
+        figures="\n".join(f"{f.english}{' *' if f.kind in KEY_KINDS else ''}" for f in stated) or "(none)",
+        terms=env.glossary.listing(part.text),
+        count=str(most) if fewest == most else f"{fewest} to {most}",
+    )
+    checks = PartPointsChecks(glossary=env.glossary, source_figures=figures, source_text=article.text, fewest=fewest)
+    try:
+        answer = yield from ask_or_keep(env.request(article, PartPoints, messages, checks, reasks=PART_REASKS), notes)
+    except OutputValidationError as exc:
+        points: list[str] = []
+        reason = f"its key points could not be written ({' '.join(str(exc).split())})"
+    else:
+        points = [point.strip() for point in answer.points if point.strip()]
+        reason = f"the model gave {len(points)} of the {fewest} key points asked"
+    if len(points) > most:
+        notes.warnings.append(f"{part.label}: kept the first {most} of its {len(points)} key points")
+    if len(points) >= fewest:
+        return points[:most]
+    stand_ins = _own_sentences(part, figures, fewest - len(points), points)
+    given = (
+        f"its first sentences stand in for {fewest - len(points)}"
+        if stand_ins
+        else "none of its sentences could stand in"
+    )
+    notes.warnings.append(f"{part.label}: {reason}; {given}")
+    return [*points, *stand_ins]
+
+
+def _own_sentences(part: Part, figures: list[SourceFigure], count: int, points: Sequence[str]) -> list[str]:
+    """Up to `count` of the part's own sentences, in order (each cut to `STAND_IN_WORDS`), standing
+    in for key points the model did not write: those that state no figure the article lacks, keep
+    no Vietnamese, and are not already among `points`."""
+    chosen: list[str] = []
+    for piece in part.pieces:
+        for sentence in sentences(piece.english):
+            words = sentence.split()
+            cut = sentence if len(words) <= STAND_IN_WORDS else " ".join(words[:STAND_IN_WORDS]) + "…"
+            if (
+                len(chosen) < count
+                and cut not in points
+                and not changed_figures(cut, figures)
+                and not vietnamese_words(cut)
+            ):
+                chosen.append(cut)
+    return chosen
+
+
+def chosen_points(by_part: Sequence[Sequence[str]], room: int = MAX_KEY_POINTS) -> list[str]:
+    """At most `room` of the parts' key points, in article order: each part's first point before any
+    part's second, and when the parts outnumber the room, parts spread over the whole article."""
+    chosen: set[tuple[int, int]] = set()
+    for rank in range(max((len(points) for points in by_part), default=0)):
+        left = room - len(chosen)
+        candidates = [number for number, points in enumerate(by_part) if rank < len(points)]
+        if left <= 0 or not candidates:
+            break
+        if len(candidates) > left:
+            step = (len(candidates) - 1) / max(1, left - 1)
+            candidates = [candidates[round(k * step)] for k in range(left)]
+        chosen.update((number, rank) for number in candidates)
+    return [by_part[number][rank] for number, rank in sorted(chosen)]

@@ -1,0 +1,96 @@
+"""Key points part by part: every part of an article contributes to a brief's key points."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from summarizer import Summarizer, resolve_settings
+from summarizer._pipeline._points import MOST_POINTS_PER_PART, article_parts, chosen_points, points_asked
+from summarizer._pipeline._translate import EnglishPiece
+
+from .fake_server import Reply, ScriptedServer, chat_completion
+
+loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+
+def _pieces(words_per_paragraph: list[int]) -> list[EnglishPiece]:
+    texts = [" ".join(f"w{n}x{i}" for i in range(count)) + "." for n, count in enumerate(words_per_paragraph, 1)]
+    return [EnglishPiece(n, text, text) for n, text in enumerate(texts, 1)]
+
+
+def test_an_article_is_cut_into_parts_of_about_equal_length_in_order() -> None:
+    pieces = _pieces([100, 20, 20, 20, 100, 40, 40, 20, 90, 150])
+    parts = article_parts(pieces)
+    # 600 words: four parts of about 150, each piece whole and in the article's order.
+    assert len(parts) == 4 and [p.number for p in parts] == [1, 2, 3, 4]
+    assert [piece for part in parts for piece in part.pieces] == pieces
+    assert [sum(len(piece.english.split()) for piece in part.pieces) for part in parts] == [140, 160, 150, 150]
+
+
+def test_parts_never_outnumber_the_key_points_of_a_brief_nor_the_pieces() -> None:
+    assert len(article_parts(_pieces([300] * 10))) == 6  # 3,000 words: six parts of 500
+    assert len(article_parts(_pieces([400]))) == 1  # one piece cannot be cut
+    assert article_parts([]) == []
+
+
+def test_a_short_article_is_one_part_asked_for_three_points_and_a_long_one_for_fewer_per_part() -> None:
+    assert points_asked(1) == (3, MOST_POINTS_PER_PART)
+    assert points_asked(2) == (2, 3)
+    assert points_asked(4) == (1, 2)
+    assert points_asked(6) == (1, 1)
+
+
+def test_the_chosen_points_take_each_parts_first_before_any_second_and_spread_over_the_article() -> None:
+    by_part = [["1a", "1b"], ["2a", "2b"], ["3a"], ["4a", "4b"]]
+    assert chosen_points(by_part, 6) == ["1a", "1b", "2a", "3a", "4a", "4b"]  # seconds: the first and the last
+    assert chosen_points(by_part, 4) == ["1a", "2a", "3a", "4a"]
+    # Room for fewer parts than there are: the first, the last, and between, not the first three.
+    assert chosen_points(by_part, 3) == ["1a", "3a", "4a"]
+    assert chosen_points([[], ["2a"]], 6) == ["2a"]
+
+
+ARTICLE = (
+    "Province reports its year\n\n"
+    + " ".join(f"In the north, road {n} was built by the province." for n in range(1, 9))
+    + "\n\n"
+    + " ".join(f"In the south, school {n} opened for the pupils." for n in range(1, 9))
+    + "\n\n"
+    + " ".join(f"Exports of product {n} grew strongly in the year." for n in range(1, 9))
+    + "\n"
+)
+
+
+@loopback
+def test_each_part_is_asked_for_its_own_key_points_and_the_brief_is_written_from_them() -> None:
+    def points(body: dict[str, Any]) -> Reply:
+        user = body["messages"][1]["content"]
+        part = user.split("<part>", 1)[1].split("</part>", 1)[0].strip()
+        return Reply(body=chat_completion(json.dumps({"points": [part.rsplit(". ", 1)[-1]]})))  # its last sentence
+
+    summary = " ".join(["The province reported on its roads, schools and exports in the year."] * 6)
+    draft = {"headline": "Province reports its year", "summary": summary, "figures": []}
+    with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))], parts=points) as server:
+        settings = resolve_settings(base_url=server.base_url, model="m", retries=0, cache=False, env={})
+        with Summarizer(settings) as summarizer:
+            brief = summarizer.brief(ARTICLE)
+    asked = sorted(r["body"]["messages"][1]["content"] for r in server.part_requests)
+    # Two parts of about 115 words, each asked for two or three points, and asked again for the
+    # second: the first holds the roads, the second the schools and the exports.
+    assert len(asked) == 4 and all("Write 2 to 3 key points" in text for text in asked)
+    assert "road 1 " in asked[0] and "product 8 " in asked[2] and "road 1 " not in asked[2]
+    assert brief.key_points == [
+        "In the north, road 8 was built by the province.",
+        "Province reports its year",  # the part's own first sentence stands in for the second point
+        "Exports of product 8 grew strongly in the year.",
+        "In the south, school 1 opened for the pupils.",
+    ]
+    # The brief is asked after the parts, with their points.
+    brief_prompt = server.requests[0]["body"]["messages"][1]["content"]
+    assert f"- {brief.key_points[0]}\n- {brief.key_points[1]}\n" in brief_prompt.split("part by part:")[1]
+    assert [w for w in brief.meta.warnings if w.startswith("part ")] == [
+        "part 1 of 2: the model gave 1 of the 2 key points asked; its first sentences stand in for 1",
+        "part 2 of 2: the model gave 1 of the 2 key points asked; its first sentences stand in for 1",
+    ]
