@@ -128,6 +128,8 @@ def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
         people=[
             Entity(source="Phó Chủ tịch UBND tỉnh Nguyễn Văn An", english="Vice Chairman Nguyen Van An", role=""),
             Entity(source="ông Chen Tao", english="Mr Chen Tao", role="investor"),
+            # Seen on the Vietnamese seed: the title phrase written for the name.
+            Entity(source="Chen Tao", english="Chairman of Victory Giant Technology (China)", role="chairman"),
         ],
         places=[
             Entity(source="Bắc Ninh", english="Bac Ninh", role="province"),
@@ -139,6 +141,7 @@ def test_titles_move_to_the_role_and_companies_are_organizations() -> None:
     assert [(p.source, p.english, p.role) for p in brief.people] == [
         ("Nguyễn Văn An", "Nguyen Van An", "Vice Chairman"),
         ("Chen Tao", "Chen Tao", "investor"),
+        ("Chen Tao", "Chen Tao", "chairman"),
     ]
     assert [o.english for o in brief.organizations] == ["Amkor Technology Vietnam"]
     assert [p.english for p in brief.places] == ["Bac Ninh"] and not warnings

@@ -29,7 +29,7 @@ from .._glossary import BUILTIN_TERMS, TITLES, Glossary
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._results import Brief, Figure
-from .._text import count_words, strip_marks, vietnamese_words
+from .._text import count_words, romanize_names, strip_marks, vietnamese_words
 from ._condense import condensed
 from ._points import chosen_points, part_points
 from ._protocol import Builder, Env, Messages, Notes, Steps, ask_or_keep, side_by_side
@@ -437,6 +437,10 @@ def _without_title(person: Entity, glossary: Glossary) -> Entity:
             words = words[size:]
     if english == person.english and len(words) == len(source.split()):
         return person
+    if not english[:1].isupper() and words:
+        # What is left of a title phrase ("Chairman of Victory Giant ..." less its title) names no
+        # one: the name is the source's, without its title.
+        english = romanize_names(" ".join(words))
     dropped = " ".join(source.split()[: len(source.split()) - len(words)])
     spoken = "" if dropped.casefold() in _VI_HONORIFICS else glossary.apply(dropped)
     role = person.role.strip() or ", ".join(titles) or spoken
