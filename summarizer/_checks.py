@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import KEY_POINTS, added_quotes, changed_figures, invented_quotes, lost_figures
+from ._factlock import BRIEF, KEY_POINTS, added_quotes, changed_figures, invented_quotes, lost_figures
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, vietnamese_words
@@ -51,6 +51,14 @@ class FactLockChecks(Checks[AnswerT_contra]):
     source_text: str | None = None
     """The article the prose is written from, which alone it may quote; None: quotes not checked."""
 
+    def lock_faults(self, text: str, *, where: str = BRIEF) -> list[str]:
+        """The changed or invented figures and quotes of `text` (`where` in the result), worded as
+        the warnings an answer kept with them carries."""
+        faults = [str(fault) for fault in changed_figures(text, self.source_figures or (), where=where)]
+        if self.source_text is not None:
+            faults += [str(fault) for fault in invented_quotes(text, self.source_text, where=where)]
+        return faults
+
 
 @dataclass(frozen=True, kw_only=True)
 class BriefChecks(FactLockChecks["BriefProse"]):
@@ -62,10 +70,7 @@ class BriefChecks(FactLockChecks["BriefProse"]):
 
     def kept_faults(self, answer: BriefProse) -> list[str]:
         """Changed or invented figures and quotes."""
-        faults = [str(fault) for fault in changed_figures(answer.prose, self.source_figures or ())]
-        if self.source_text is not None:
-            faults += [str(fault) for fault in invented_quotes(answer.prose, self.source_text)]
-        return faults
+        return self.lock_faults(answer.prose)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,11 +97,7 @@ class PartPointsChecks(FactLockChecks["PartPoints"]):
 
     def kept_faults(self, answer: PartPoints) -> list[str]:
         """Changed or invented figures and quotes."""
-        text = "\n".join(answer.points)
-        faults = [str(fault) for fault in changed_figures(text, self.source_figures or (), where=KEY_POINTS)]
-        if self.source_text is not None:
-            faults += [str(fault) for fault in invented_quotes(text, self.source_text, where=KEY_POINTS)]
-        return faults
+        return self.lock_faults("\n".join(answer.points), where=KEY_POINTS)
 
 
 @dataclass(frozen=True, kw_only=True)
