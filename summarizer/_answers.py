@@ -29,14 +29,16 @@ from ._checks import (
 from ._factlock import (
     BRIEF,
     KEY_POINTS,
+    THE_KEY_POINTS,
     Fault,
     added_quotes,
     changed_figures,
     invented_quotes,
+    left_out,
     lost_figures,
     missing_figures,
 )
-from ._figures import in_english_form
+from ._figures import in_english_form, missing_key_figures
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
@@ -195,12 +197,18 @@ class PartPoints(_AnswerModel):
 
     @model_validator(mode="after")
     def _as_many_as_asked(self, info: ValidationInfo) -> Self:
-        """At least as many points as the part was asked for, and the fact lock on each."""
+        """At least as many points as the part was asked for, its lead figures stated, and the fact
+        lock on each."""
         checks = checks_of(info, PartPointsChecks)
         fewer: tuple[str, ...] = ()
-        if checks is not None and len(self.points) < checks.fewest:
-            fewer = (f"give at least {checks.fewest} key points, one short sentence each",)
-        _raise_faults("\n".join(self.points), checks, where=KEY_POINTS, asks=fewer)
+        missing: list[Fault] = []
+        if checks is not None:
+            if len(self.points) < checks.fewest:
+                fewer = (f"give at least {checks.fewest} key points, one short sentence each",)
+            paragraphs, left = checks.paragraphs, missing_key_figures("\n".join(self.points), checks.held)
+            fix = "state it in one of them, written {!r}".format
+            missing = [left_out(f, where=THE_KEY_POINTS, paragraphs=paragraphs, fix=fix(f.english)) for f in left]
+        _raise_faults("\n".join(self.points), checks, missing, where=KEY_POINTS, asks=fewer)
         return self
 
 

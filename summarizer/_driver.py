@@ -178,6 +178,7 @@ class TaskRun(Generic[ResultT]):
                 source_name=article.name,
                 source_language=article.language,
                 source_url=article.source_url,
+                source_credits=list(article.credits),
                 source_paragraphs=list(article.paragraphs),
                 model=self._settings.model,
                 prompt_version=self.task.notes.prompt_version,

@@ -42,6 +42,8 @@ class Fault:
 BRIEF = "the brief"
 KEY_POINTS = "a key point"
 """Where a fault of the key points written part by part is: one of them."""
+THE_KEY_POINTS = "the list of key points"
+"""Where a lead figure the key points of a part leave out is missing: from all of them."""
 STATE_IT = "state it in the summary or a key point"
 
 

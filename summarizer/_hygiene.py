@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ._glossary import TITLES
 from ._text import Language, detect_language
 
 _SOURCE_LINE = re.compile(r"^(?:source|nguồn)\s*:\s*(https?://\S+)\s*$", re.IGNORECASE)
@@ -29,6 +30,8 @@ class Article:
     paragraphs: tuple[str, ...]
     language: Language
     source_url: str | None = None
+    credits: tuple[str, ...] = ()
+    """Photo credits and the byline, set aside from the text: "Ảnh: Thái Minh", "H.M"."""
 
     @property
     def text(self) -> str:
@@ -101,6 +104,71 @@ def _is_caption(line: str) -> bool:
     return line.endswith("|") and not line.startswith("|")
 
 
+_BRACKETED_CREDIT = re.compile(r"(?:\s+-)?\s*\(\s*(?:Ảnh|Nguồn)\s*:?\s*[^()]{1,40}\)", re.IGNORECASE)
+"""A photo credit or source in brackets: "(Ảnh: TTXVN)", "- (Nguồn Internet)"."""
+_PHOTO_CREDIT = re.compile(r"(?:^|(?<=[.!?…\"”)] ))Ảnh(?!\w)\s*:?\s*")
+"""Where a photo credit run into the text starts: "Ảnh:" (or "Ảnh") at the start of a sentence."""
+_CREDIT_NAME_WORDS = 3
+_BYLINE_CHARS = 40
+_CREDIT_END = re.compile(r"(?<=\w[.!?…\"”])\s+(?P<credit>[^\s.!?…]{1,12}(?:[ .][^\s.!?…]{1,12}){0,3}(?:\s+-)?)$")
+"""A byline after the article's last sentence: "Thái Minh", "H.M", "Nguyên Hồng -"."""
+
+
+def _is_name_word(word: str) -> bool:
+    return word[:1].isupper() and word.strip("-").replace(".", "").isalpha()
+
+
+def _credit_words(words: list[str]) -> int:
+    """How many of `words`, which follow "Ảnh:", are the credit: a name of up to three words, an
+    agency after a dash ("Quốc Việt - TTXVN"); the capital that starts the next sentence is not."""
+    run = 0
+    while run < len(words) and (words[run] == "-" or _is_name_word(words[run])):
+        if any(" ".join(words[run : run + size]).casefold() in TITLES for size in (3, 2, 1)):
+            return run  # "Ảnh: Thái Minh Ông Nguyễn Văn Trình ...": the title starts the sentence
+        run += 1
+    if 0 < run < len(words):
+        run -= 1  # "Ảnh: Thái Minh Tại buổi lễ": "Tại" starts the next sentence
+    names = [word for word in words[:run] if word != "-"]
+    return run if 0 < len(names) <= _CREDIT_NAME_WORDS and words[run - 1] != "-" else 0
+
+
+def _without_credits(paragraph: str, credits: list[str]) -> str:
+    """`paragraph` without the photo credits run into it (set aside in `credits`)."""
+
+    def bracketed(match: re.Match[str]) -> str:
+        credits.append(match.group(0).strip(" -()"))
+        return ""
+
+    paragraph = _BRACKETED_CREDIT.sub(bracketed, paragraph)
+    kept, start = [], 0
+    while (found := _PHOTO_CREDIT.search(paragraph, start)) is not None:
+        words = paragraph[found.end() :].split(" ")
+        count = _credit_words(words)
+        if count:
+            credits.append(" ".join(words[:count]))
+            kept.append(paragraph[start : found.start()])
+            start = found.end() + len(" ".join(words[:count]))
+        else:
+            kept.append(paragraph[start : found.end()])
+            start = found.end()
+    return " ".join(" ".join([*kept, paragraph[start:]]).split())
+
+
+def _set_aside_byline(paragraphs: list[str], credits: list[str]) -> None:
+    """Move the byline at the end of `paragraphs`, on a line of its own or after the last
+    sentence, to `credits`."""
+    last = paragraphs[-1] if paragraphs else ""
+    # A line that ends a sentence is not a byline ("Hết.", "A.").
+    names = all(_is_name_word(word) for word in last.split()) and not last.endswith(_SENTENCE_ENDS)
+    if len(paragraphs) > 1 and len(last) <= _BYLINE_CHARS and names:
+        credits.append(paragraphs.pop())
+        return
+    byline = _CREDIT_END.search(last)
+    if byline is not None and all(_is_name_word(word) or word == "-" for word in byline["credit"].split()):
+        credits.append(byline["credit"].removesuffix("-").strip())
+        paragraphs[-1] = last[: byline.start()]
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs of `text`: blank-line separated blocks, or single lines when no line is blank."""
     lines = text.split("\n")
@@ -124,7 +192,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 def clean_article(raw: str, name: str = "<text>") -> Article:
     """Normalize (NFC), drop captions, comment counters and lines that are only a link, set aside a
-    trailing source URL, re-split glued words and split into paragraphs."""
+    trailing source URL and the photo credits and byline, re-split glued words and split into
+    paragraphs."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_clean_line(line) for line in text.split("\n")]
 
@@ -145,10 +214,13 @@ def clean_article(raw: str, name: str = "<text>") -> Article:
         for line in lines
         if not (_COMMENT_COUNT_LINE.match(line) or _is_caption(line) or _BARE_URL_LINE.match(line))
     ]
-    paragraphs = tuple(split_paragraphs("\n".join(kept)))
+    credits: list[str] = []
+    paragraphs = [p for p in (_without_credits(p, credits) for p in split_paragraphs("\n".join(kept))) if p]
+    _set_aside_byline(paragraphs, credits)
     return Article(
         name=name,
-        paragraphs=paragraphs,
+        paragraphs=tuple(paragraphs),
         language=detect_language(" ".join(paragraphs)),
         source_url=source_url,
+        credits=tuple(credits),
     )

@@ -21,6 +21,7 @@ def _footer(result: Brief | Summary | Translation) -> list[str]:
     """The checks' warnings, which must never be dropped silently, then how the result was made."""
     meta = result.meta
     source = f"; source: {meta.source_url}" if meta.source_url else ""
+    source += f"; credits: {', '.join(meta.source_credits)}" if meta.source_credits else ""
     cached = f", {meta.cached_answers} answer(s) from the cache" if meta.cached_answers else ""
     warnings = ["## Warnings", "", *(f"- {warning}" for warning in meta.warnings), ""] if meta.warnings else []
     return [

@@ -46,6 +46,8 @@ class RunInfo(BaseModel):
     source_name: str
     source_language: Language
     source_url: str | None = None
+    source_credits: list[str] = Field(default_factory=list)
+    """Photo credits and the byline, set aside from the article's text: not the story's people."""
     source_paragraphs: list[str] = Field(default_factory=list)
     """The article's paragraphs after cleanup, as the task read them: what to check the result against."""
     model: str

@@ -60,13 +60,20 @@ def is_part_points_request(body: dict[str, Any]) -> bool:
 
 def part_points_reply(body: dict[str, Any]) -> Reply:
     """The answer to a request for a part's key points that a careful model would give: the part's
-    own first sentences, as many as the fewest asked (the tests of other stages script only those)."""
+    own sentences that state its starred figures, then its first sentences, as many as the fewest
+    asked (the tests of other stages script only those)."""
     user = body["messages"][1]["content"]
     part = user.split("<part>", 1)[1].split("</part>", 1)[0].strip()
-    fewest = int(re.search(r"^Write (\d+)", user, re.MULTILINE)[1])  # type: ignore[index]
+    asked = re.search(r"^Write (\d+)(?: to (\d+))?", user, re.MULTILINE)
+    assert asked is not None, user
+    fewest, most = int(asked[1]), int(asked[2] or asked[1])
+    listed = user.split("to be written exactly as listed:", 1)[1].split("\n\n", 1)[0]
+    starred = [line.removesuffix(" *") for line in listed.splitlines() if line.endswith(" *")]
     # Not the note of figures a translation lost (ours, not the article's: a careful model restates them).
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n\n", part) if s.strip() and not s.startswith("(")]
-    return Reply(body=chat_completion(json.dumps({"points": sentences[:fewest]})))
+    stating = [s for s in sentences if any(figure in s for figure in starred)]
+    points = [*stating, *(s for s in sentences if s not in stating)][: min(most, max(fewest, len(stating)))]
+    return Reply(body=chat_completion(json.dumps({"points": sorted(points, key=sentences.index)})))
 
 
 Script = list[Reply] | Callable[[dict[str, Any]], Reply]

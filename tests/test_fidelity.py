@@ -92,7 +92,8 @@ def test_a_changed_figure_in_the_prose_is_reasked_with_the_figure_named() -> Non
         brief = summarizer.brief(ARTICLE)
     reask = server.requests[1]["body"]["messages"][-1]["content"]
     assert "'$40 million'" in reask and "does not have" in reask
-    assert "$400 million" in brief.summary and brief.meta.attempts == 3  # the part's key points, the brief twice
+    # The part's key points twice (they state none of its lead figures), the brief twice.
+    assert "$400 million" in brief.summary and brief.meta.attempts == 4
     assert not [w for w in brief.meta.warnings if "does not have" in w]
 
 
@@ -142,16 +143,16 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
     assert "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%." in asked
     assert "industrial park" not in asked
     # -v tells why the answer was asked again.
-    assert [r.getMessage() for r in caplog.records if "did not pass" in r.getMessage()] == [
+    assert [r.getMessage() for r in caplog.records if "(KeyPoint) did not pass" in r.getMessage()] == [
         "answer 1 (KeyPoint) did not pass: the key point does not mention nearly 7% ('nearly 7%'), from "
         "paragraph 2; state it, written 'nearly 7%'"
     ]
     assert brief.key_points == [*POINTS, "Exports should grow nearly 7%."]
-    assert brief.meta.attempts == 4 and brief.meta.warnings == [
+    assert brief.meta.attempts == 5 and brief.meta.warnings == [  # the part's key points asked twice
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: a key point stating it was asked for and added"
     ]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
-    assert brief.meta.prompt_version == "part_points@1+brief@4+key_point@1"
+    assert brief.meta.prompt_version == "part_points@2+brief@4+key_point@1"
 
 
 @loopback
@@ -443,8 +444,9 @@ def test_a_brief_kept_with_a_warning_is_cached_with_its_warning(tmp_path: Path) 
         with summarizer_for(server, reasks=1, cache=cache) as summarizer:
             again = summarizer.brief(ARTICLE)
     # The first brief's two attempts, and two for the key point of the figure it changed (the server
-    # sends only the brief's JSON), besides its part's key points; the second brief sent nothing.
-    assert len(server.requests) == 4 and len(server.part_requests) == 1
+    # sends only the brief's JSON), besides its part's key points twice (they state none of its lead
+    # figures); the second brief sent nothing.
+    assert len(server.requests) == 4 and len(server.part_requests) == 2
     assert again.meta.cached_answers == 3 and again.meta.usage.total_tokens == 0
     assert again.meta.warnings == first.meta.warnings and any("'$40 million'" in w for w in again.meta.warnings)
 

@@ -83,3 +83,53 @@ def test_one_blank_line_after_a_title_does_not_merge_line_paragraphs() -> None:
         "First paragraph.",
         "Second paragraph.",
     ]
+
+
+# Photo credits and bylines as the scraped baomoi corpus runs them into the text (fidelity articles 01-05).
+RUN_ON_CREDITS = (
+    "Đầu năm, 8 dự án “xông đất” Bà Rịa - Vũng Tàu. Ảnh:Thái Minh Tại buổi lễ này, ông Nguyễn Văn Trình phát biểu. "
+    "Ông Trình đã trao giấy chứng nhận. Ảnh: Thái Minh Ông Nguyễn Văn Trình cho biết tỉnh tăng 5,6%.\n"
+    "Siêu thị BigC Huế luôn chiếm lĩnh thị trường. Ảnh: Quốc Việt - TTXVN Đầu tư của tỉnh gắn liền với thương mại.\n"
+    "Tổng vốn FDI đạt trên 306 tỷ USD. Ảnh PV Cụ thể, tính đến ngày 20/6/2017, cả nước có 24.000 dự án.\n"
+    "Phó Thủ tướng Vương Đình Huệ. Ảnh: TN Chiều 4/7, Phó Thủ tướng chủ trì cuộc họp.\n"
+    "Trụ sở thép Quảng Liên tại KCN Dung Quất - (Nguồn Internet) Trước đó, Thủ tướng đã đồng ý. "
+    "Dự án hoàn thành trong 42 tháng. Nguyên Hồng -"
+)
+
+
+def test_photo_credits_and_byline_are_set_aside_and_the_sentences_around_them_kept() -> None:
+    article = clean_article(RUN_ON_CREDITS)
+    credits = ("Thái Minh", "Thái Minh", "Quốc Việt - TTXVN", "PV", "TN", "Nguồn Internet", "Nguyên Hồng")
+    assert article.credits == credits
+    text = article.text
+    assert "Ảnh" not in text and "Nguồn" not in text and "Nguyên Hồng" not in text and "Thái Minh" not in text
+    for kept in (
+        "Bà Rịa - Vũng Tàu. Tại buổi lễ này, ông Nguyễn Văn Trình phát biểu.",
+        "giấy chứng nhận. Ông Nguyễn Văn Trình cho biết",  # the title after the credit starts the sentence
+        "thị trường. Đầu tư của tỉnh",
+        "trên 306 tỷ USD. Cụ thể, tính đến ngày 20/6/2017",  # the caption's figure stays
+        "Vương Đình Huệ. Chiều 4/7, Phó Thủ tướng",
+        "KCN Dung Quất Trước đó,",
+    ):
+        assert kept in text
+    assert article.paragraphs[-1].endswith("trong 42 tháng.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ảnh hưởng của dịch bệnh rất lớn. Doanh thu giảm 12%.",  # "ảnh hưởng" (influence) starts a sentence
+        "Ảnh: Thái Minh Nguyễn Văn Trình phát biểu tại buổi lễ.",  # too many capitals to tell credit from name
+        "Doanh thu giảm 12%. Tỉnh Bắc Ninh dẫn đầu cả nước.",
+    ],
+)
+def test_text_that_only_looks_like_a_credit_is_left_alone(text: str) -> None:
+    article = clean_article(text)
+    assert article.text == text
+    assert article.credits == ()
+
+
+def test_a_byline_on_its_own_line_is_set_aside_but_not_a_one_line_article() -> None:
+    assert clean_article("Tỉnh tăng 5,6%.\n\nThái Minh").credits == ("Thái Minh",)
+    assert clean_article("Tỉnh tăng 5,6%.\n\nThái Minh").paragraphs == ("Tỉnh tăng 5,6%.",)
+    assert clean_article("Bắc Ninh").paragraphs == ("Bắc Ninh",)

@@ -64,7 +64,7 @@ def _part_points_warning(error: OutputValidationError) -> str:
     notes = Notes()
     english = "It costs $400 million. It covers 120 hectares."
     part = Part(2, 3, (EnglishPiece(1, SOURCE, english),))
-    steps = _points(part, clean_article(SOURCE), FIGURES, env, notes, env.prompt("part_points"))
+    steps = _points(part, (), clean_article(SOURCE), FIGURES, env, notes, env.prompt("part_points"))
     next(steps)
     try:
         steps.throw(error)

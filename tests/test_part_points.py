@@ -7,8 +7,16 @@ from typing import Any
 
 import pytest
 
-from summarizer import Summarizer, resolve_settings
-from summarizer._pipeline._points import MOST_POINTS_PER_PART, article_parts, chosen_points, points_asked
+from summarizer import Summarizer, render_markdown, resolve_settings
+from summarizer._figures import extract_figures
+from summarizer._pipeline._points import (
+    MOST_POINTS_PER_PART,
+    article_parts,
+    chosen_points,
+    held_figures,
+    lead_figures,
+    points_asked,
+)
 from summarizer._pipeline._translate import EnglishPiece
 
 from .fake_server import Reply, ScriptedServer, chat_completion
@@ -94,3 +102,65 @@ def test_each_part_is_asked_for_its_own_key_points_and_the_brief_is_written_from
         "part 1 of 2: the model gave 1 of the 2 key points asked; its first sentences stand in for 1",
         "part 2 of 2: the model gave 1 of the 2 key points asked; its first sentences stand in for 1",
     ]
+
+
+def test_a_part_is_held_to_its_first_key_figures_an_amount_in_its_precise_form_and_once() -> None:
+    text = (
+        "Dong Nai licenses projects worth more than VND10 trillion. The 8 projects total more than VND10.43 trillion, "
+        "among them $311 million of foreign capital, and 12,000 jobs. Exports grew 7% and imports 5%."
+    )
+    stated = extract_figures(text, "en")
+    held = [figure.english for figure in lead_figures(stated, 3)]
+    # The title's rounder amount gives way to the lead's; a count is no key figure; the third is 7%, not 5%.
+    assert held == ["more than VND10.43 trillion", "$311 million", "7%"]
+    pieces = [EnglishPiece(1, text, text), EnglishPiece(2, "Exports grew 7% and 9%.", "Exports grew 7% and 9%.")]
+    parts = article_parts(pieces, words=10)
+    figures = extract_figures(" ".join(piece.english for piece in pieces), "en")
+    # 7%, held by the first part, is not held again by the second, which states it too.
+    assert [[f.english for f in held] for held in held_figures(parts, figures)] == [held, ["9%"]]
+
+
+FIGURE_ARTICLE = (
+    "Province reports its year\n\n"
+    "The province licensed 8 projects on Monday. They total $311 million, officials said. "
+    "Exports grew 7% in the year.\n\nThái Minh"
+)
+"""An article of one part, its byline on a line of its own."""
+
+
+LICENSED, EXPORTS = "The province licensed 8 projects worth $311 million.", "Exports grew 7% in the year."
+
+
+@loopback
+def test_key_points_that_leave_out_a_lead_figure_are_asked_again_naming_it() -> None:
+    answers = iter(
+        [
+            ["The province licensed 8 projects on Monday.", "Exports grew 7% in the year.", "Officials spoke."],
+            [
+                "The province licensed 8 projects worth $311 million.",
+                "Exports grew 7% in the year.",
+                "Officials spoke.",
+            ],
+        ]
+    )
+    summary = " ".join(["The province licensed 8 projects worth $311 million, and exports grew 7%."] * 5)
+    draft = {"headline": "Province reports its year", "summary": summary, "figures": []}
+    parts = lambda body: Reply(body=chat_completion(json.dumps({"points": next(answers)})))  # noqa: E731
+    with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))], parts=parts) as server:
+        settings = resolve_settings(base_url=server.base_url, model="m", retries=0, cache=False, env={})
+        with Summarizer(settings) as summarizer:
+            brief = summarizer.brief(FIGURE_ARTICLE)
+    first, again = (r["body"]["messages"] for r in server.part_requests)
+    assert "$311 million *\n7% *" in first[1]["content"]
+    assert (
+        "the list of key points does not mention $311 million ('$311 million'), from paragraph 2; "
+        in (again[-1]["content"])
+    )
+    assert brief.key_points[:2] == [
+        "The province licensed 8 projects worth $311 million.",
+        "Exports grew 7% in the year.",
+    ]
+    assert not [w for w in brief.meta.warnings if "311" in w and "description" not in w]
+    # The byline is set aside: never part of the article the model sees, told in the result.
+    assert brief.meta.source_credits == ["Thái Minh"] and "Thái Minh" not in first[1]["content"]
+    assert "; credits: Thái Minh" in render_markdown(brief)

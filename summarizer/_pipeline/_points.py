@@ -32,6 +32,10 @@ PART_REASKS = 1
 """Re-asks of a part's key points, before they are kept with warnings or its own words stand in."""
 STAND_IN_WORDS = 30
 """The most words of one of a part's own sentences, standing in for a key point the model did not write."""
+LEAD_FIGURES_PER_POINT = 2
+MOST_LEAD_FIGURES = 3
+SAME_AMOUNT = 0.05
+"""How close two amounts of one unit are to be one amount written twice, rounder then precise."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,11 @@ class Part:
                 text += " " if self.pieces[index - 1].paragraph == piece.paragraph else "\n\n"
             text += piece.text
         return text
+
+    def stated(self, figures: Sequence[SourceFigure]) -> list[SourceFigure]:
+        """Those of the article's `figures` its source states, in the article's order."""
+        source = " ".join(piece.source for piece in self.pieces)
+        return [figure for figure in figures if figure.source in source]
 
     def lost_sentences(self, figures: Sequence[SourceFigure]) -> list[str]:
         """The source's sentences that state a figure its English lost."""
@@ -93,6 +102,41 @@ def points_asked(parts: int) -> tuple[int, int]:
     return math.ceil(MIN_KEY_POINTS / parts), min(MOST_POINTS_PER_PART, math.ceil(MAX_KEY_POINTS / parts))
 
 
+def held_figures(parts: Sequence[Part], figures: Sequence[SourceFigure]) -> list[list[SourceFigure]]:
+    """Each part's lead figures (`lead_figures`), which its key points are held to: a figure once,
+    by the first part that states it."""
+    held: list[list[SourceFigure]] = []
+    for part in parts:
+        _, most = points_asked(part.parts)
+        earlier = {figure for figures_held in held for figure in figures_held}
+        stated = [figure for figure in part.stated(figures) if figure not in earlier]
+        held.append(lead_figures(stated, min(MOST_LEAD_FIGURES, LEAD_FIGURES_PER_POINT * most)))
+    return held
+
+
+def lead_figures(stated: Sequence[SourceFigure], count: int) -> list[SourceFigure]:
+    """The first `count` key figures (money, percentages, areas) of `stated`, in order: news puts
+    what matters first. An amount written again later, more precisely ("more than VND10 trillion"
+    in the title, "more than VND10.43 trillion" in the lead), is held in its precise form; one
+    written twice, once."""
+    key = [figure for figure in stated if figure.kind in KEY_KINDS]
+    kept: list[SourceFigure] = []
+    for index, figure in enumerate(key):
+        same = [other for other in key if other.unit == figure.unit and _same_amount(figure, other)]
+        if any(other in kept for other in same):
+            continue
+        precise = max(same, key=lambda other: (len(other.english), -key.index(other)))
+        if precise is figure or key.index(precise) < index:
+            kept.append(figure)
+        else:
+            kept.append(precise)
+    return kept[:count]
+
+
+def _same_amount(one: SourceFigure, other: SourceFigure) -> bool:
+    return abs(one.value - other.value) <= SAME_AMOUNT * max(abs(one.value), abs(other.value))
+
+
 def part_points(
     article: Article, pieces: Sequence[EnglishPiece], figures: list[SourceFigure], env: Env, notes: Notes
 ) -> Steps[list[list[str]]]:
@@ -103,27 +147,41 @@ def part_points(
         return []
     prompt = env.prompt("part_points", requires=("article", "figures", "lost", "count"))
     notes.used(prompt)
-    return (yield from side_by_side([_points(part, article, figures, env, notes, prompt) for part in parts]))
+    held = held_figures(parts, figures)
+    steps = [_points(part, held[index], article, figures, env, notes, prompt) for index, part in enumerate(parts)]
+    return (yield from side_by_side(steps))
 
 
 def _points(
-    part: Part, article: Article, figures: list[SourceFigure], env: Env, notes: Notes, prompt: PromptTemplate
+    part: Part,
+    held: Sequence[SourceFigure],
+    article: Article,
+    figures: list[SourceFigure],
+    env: Env,
+    notes: Notes,
+    prompt: PromptTemplate,
 ) -> Steps[list[str]]:
     fewest, most = points_asked(part.parts)
     fewest = min(fewest, len(sentences(part.text)))  # a part of two sentences has no third point to give
-    source = " ".join(piece.source for piece in part.pieces)
-    stated = [figure for figure in figures if figure.source in source]
+    stated = part.stated(figures)
     lost = part.lost_sentences(stated)
     messages = prompt.render(
         article=part.text,
         lost="\n".join(lost) or "(none)",
         part=str(part.number),
         parts=str(part.parts),
-        figures="\n".join(f"{f.english}{' *' if f.kind in KEY_KINDS else ''}" for f in stated) or "(none)",
+        figures="\n".join(f"{f.english}{' *' if f in held else ''}" for f in stated) or "(none)",
         terms=env.glossary.listing(part.text),
         count=str(most) if fewest == most else f"{fewest} to {most}",
     )
-    checks = PartPointsChecks(glossary=env.glossary, source_figures=figures, source_text=article.text, fewest=fewest)
+    checks = PartPointsChecks(
+        glossary=env.glossary,
+        source_figures=figures,
+        source_text=article.text,
+        fewest=fewest,
+        held=tuple(held),
+        paragraphs=article.paragraphs,
+    )
     try:
         answer = yield from ask_or_keep(env.request(article, PartPoints, messages, checks, reasks=PART_REASKS), notes)
     except OutputValidationError as exc:
