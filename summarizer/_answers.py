@@ -185,10 +185,29 @@ class BriefText(BriefLead):
     """As many as the article's parts gave (fewer than `MIN_KEY_POINTS` only for a very short one, warned)."""
 
 
+class FigureNote(_AnswerModel):
+    """What one numbered figure of the article measures."""
+
+    id: int = Field(description="the number of the figure in the list of figures")
+    figure: str = Field(default="", description="the figure in English, as listed")
+    refers_to: str = Field(description="what the figure measures, in English")
+
+    _repaired = field_validator("refers_to", mode="before")(_repair_english)
+
+    @field_validator("figure", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """A figure echoed as a JSON number is taken as its text: the echo is never used (figures
+        come by rule), and it cost whole re-asks of the brief (fidelity article 01)."""
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 class PartPoints(_AnswerModel):
-    """The key points of one part of an article, as the model writes them, held to the fact lock."""
+    """The key points of one part of an article, as the model writes them, held to the fact lock,
+    and what the part's numbered figures measure."""
 
     points: list[str] = Field(min_length=1, description="one short English sentence each")
+    figures: list[FigureNote] = Field(default_factory=list, description="one entry per numbered figure")
 
     _repaired = field_validator("points", mode="before")(_repair_english_list)
     # Declared after the repair above, so it runs before it: on the text as the model wrote it.
@@ -210,23 +229,6 @@ class PartPoints(_AnswerModel):
             missing = [left_out(f, where=THE_KEY_POINTS, paragraphs=paragraphs, fix=fix(f.english)) for f in left]
         _raise_faults("\n".join(self.points), checks, missing, where=KEY_POINTS, asks=fewer)
         return self
-
-
-class FigureNote(_AnswerModel):
-    """What one numbered figure of the article measures."""
-
-    id: int = Field(description="the number of the figure in the list of figures")
-    figure: str = Field(default="", description="the figure in English, as listed")
-    refers_to: str = Field(description="what the figure measures, in English")
-
-    _repaired = field_validator("refers_to", mode="before")(_repair_english)
-
-    @field_validator("figure", mode="before")
-    @classmethod
-    def _number_as_text(cls, value: Any) -> Any:
-        """A figure echoed as a JSON number is taken as its text: the echo is never used (figures
-        come by rule), and it cost whole re-asks of the brief (fidelity article 01)."""
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 class BriefEntities(_AnswerModel):
@@ -255,9 +257,7 @@ class BriefProse(BriefLead):
 
 
 class BriefDraft(BriefEntities, BriefProse):
-    """The English brief as the model writes it; figures are referred to by number."""
-
-    figures: list[FigureNote] = Field(description="one entry per numbered figure")
+    """The English brief as the model writes it (its figures are described part by part)."""
 
 
 def _raise_faults(

@@ -42,6 +42,8 @@ BUILTIN_TERMS: tuple[tuple[str, str], ...] = (
     ("Ban Quản lý các khu công nghiệp", "Industrial Parks Management Board"),
     ("Khu công nghiệp", "Industrial Park"),
     ("Cụm công nghiệp", "Industrial Cluster"),
+    ("Khu kinh tế", "Economic Zone"),
+    ("Giấy chứng nhận đăng ký đầu tư", "investment registration certificate"),
     ("Tập đoàn", "Group"),
     ("Việt Nam", "Vietnam"),
     ("Trung Quốc", "China"),

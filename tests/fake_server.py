@@ -61,19 +61,26 @@ def is_part_points_request(body: dict[str, Any]) -> bool:
 def part_points_reply(body: dict[str, Any]) -> Reply:
     """The answer to a request for a part's key points that a careful model would give: the part's
     own sentences that state its starred figures, then its first sentences, as many as the fewest
-    asked (the tests of other stages script only those)."""
+    asked, and a description of each of its numbered figures (the tests of other stages script only
+    those)."""
     user = body["messages"][1]["content"]
     part = user.split("<part>", 1)[1].split("</part>", 1)[0].strip()
     asked = re.search(r"^Write (\d+)(?: to (\d+))?", user, re.MULTILINE)
     assert asked is not None, user
     fewest, most = int(asked[1]), int(asked[2] or asked[1])
     listed = user.split("to be written exactly as listed:", 1)[1].split("\n\n", 1)[0]
-    starred = [line.removesuffix(" *") for line in listed.splitlines() if line.endswith(" *")]
+    starred = [line.split("] ", 1)[1].removesuffix(" *") for line in listed.splitlines() if line.endswith(" *")]
     # Not the note of figures a translation lost (ours, not the article's: a careful model restates them).
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n\n", part) if s.strip() and not s.startswith("(")]
     stating = [s for s in sentences if any(figure in s for figure in starred)]
     points = [*stating, *(s for s in sentences if s not in stating)][: min(most, max(fewest, len(stating)))]
-    return Reply(body=chat_completion(json.dumps({"points": sorted(points, key=sentences.index)})))
+    answer = {"points": sorted(points, key=sentences.index), "figures": figure_notes(user)}
+    return Reply(body=chat_completion(json.dumps(answer)))
+
+
+def figure_notes(prompt: str) -> list[dict[str, Any]]:
+    """A description of each numbered figure of a part's request."""
+    return [{"id": int(n), "refers_to": "a figure of the part"} for n in re.findall(r"^\[(\d+)\] ", prompt, re.M)]
 
 
 Script = list[Reply] | Callable[[dict[str, Any]], Reply]

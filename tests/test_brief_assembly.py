@@ -55,9 +55,9 @@ POINTS = [["a", "b", "c"]]
 """The key points of an article of one part."""
 
 
-def _draft(notes: list[FigureNote]) -> BriefDraft:
+def _draft() -> BriefDraft:
     summary = " ".join(["Bac Ninh attracted a new electronics plant this year."] * 8)
-    return BriefDraft(headline="H", summary=summary, figures=notes)
+    return BriefDraft(headline="H", summary=summary)
 
 
 def test_figures_keep_the_source_numbers_and_report_gaps() -> None:
@@ -68,7 +68,7 @@ def test_figures_keep_the_source_numbers_and_report_gaps() -> None:
         FigureNote(id=99, refers_to="nothing"),
     ]
     warnings: list[str] = []
-    figures = described_figures(FIGURES, _draft(notes), warnings)
+    figures = described_figures(FIGURES, notes, warnings)
     assert [f.english for f in figures] == [f.english for f in FIGURES]
     assert figures[0].refers_to == "total investment in the plant" and figures[0].value == 400e6
     assert figures[1].refers_to == ""
@@ -181,8 +181,7 @@ def test_a_figure_the_model_did_not_describe_gets_the_sentence_that_states_it() 
         "Chinese companies make up more than 50% of the foreigners who live in the province.",
     ]
     warnings: list[str] = []
-    draft = _draft([FigureNote(id=1, refers_to="the plant's investment")])
-    figures = described_figures(FIGURES, draft, warnings, english)
+    figures = described_figures(FIGURES, [FigureNote(id=1, refers_to="the plant's investment")], warnings, english)
     by_source = {figure.source: figure.refers_to for figure in figures}
     assert by_source["400 triệu USD"] == "the plant's investment"  # the model's own, when it gave one
     assert (
@@ -232,7 +231,7 @@ def test_words_added_for_left_out_figures_are_faithful_and_never_twice() -> None
         "The project covers 500 hectares, worth $90 million.",  # a kept translation that changed a figure
     ]
     warnings: list[str] = []
-    points = covered_points(_draft([]), POINTS, article, figures, english, warnings)
+    points = covered_points(_draft(), POINTS, article, figures, english, warnings)
     assert points == ["a", "b", "c", "Revenue reached $1.6 billion, up 12%."]  # once, for both figures
     assert sum("were added as a key point" in w for w in warnings) == 1
     assert "the brief does not mention 500 hectares ('500 ha'), from paragraph 2" in warnings

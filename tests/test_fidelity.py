@@ -30,7 +30,7 @@ from summarizer._results import RunInfo
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
 
 from .conftest import VI_SEED
-from .fake_server import Reply, Script, ScriptedServer, chat_completion, paragraph_numbers
+from .fake_server import Reply, Script, ScriptedServer, chat_completion, figure_notes, paragraph_numbers
 
 runner = CliRunner()
 META = RunInfo(
@@ -60,8 +60,13 @@ def draft(money: str) -> str:
 
 
 def scripted(replies: Script, points: list[str] = POINTS) -> ScriptedServer:
-    """A scripted server whose model writes `points` as the key points of any part."""
-    return ScriptedServer(replies, parts=lambda body: Reply(body=chat_completion(json.dumps({"points": points}))))
+    """A scripted server whose model writes `points` as the key points of any part, and describes its figures."""
+
+    def part(body: dict[str, Any]) -> Reply:
+        answer = {"points": points, "figures": figure_notes(body["messages"][1]["content"])}
+        return Reply(body=chat_completion(json.dumps(answer)))
+
+    return ScriptedServer(replies, parts=part)
 
 
 def summarizer_for(server: ScriptedServer, **options: Any) -> Summarizer:
@@ -152,7 +157,7 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: a key point stating it was asked for and added"
     ]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
-    assert brief.meta.prompt_version == "part_points@2+brief@4+key_point@1"
+    assert brief.meta.prompt_version == "part_points@2+brief@5+key_point@1"
 
 
 @loopback

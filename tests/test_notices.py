@@ -23,10 +23,8 @@ FIGURES = extract_figures(SOURCE, "vi")
 def _every_kind_of_warning() -> dict[str, str]:
     """One warning of each kind, worded by the code that words it."""
     warnings: list[str] = []
-    draft = BriefDraft.model_construct(headline="H", summary="S", figures=[FigureNote(id=9, refers_to="x")])
-    described_figures(FIGURES[:1], draft, warnings)
-    draft = BriefDraft.model_construct(figures=[FigureNote(id=1, refers_to="vốn đầu tư")])
-    described_figures(FIGURES[:1], draft, warnings)
+    described_figures(FIGURES[:1], [FigureNote(id=9, refers_to="x")], warnings)
+    described_figures(FIGURES[:1], [FigureNote(id=1, refers_to="vốn đầu tư")], warnings)
     nobody = [Entity(source="Nobody", english="Nobody Here", role="r")]
     traceable(nobody, clean_article(SOURCE), "people", DEFAULT_GLOSSARY, warnings)
     trimmed_summary(" ".join(["A sentence of words."] * 60), warnings)
@@ -69,7 +67,8 @@ def _part_points_warning(error: OutputValidationError) -> str:
     try:
         steps.throw(error)
     except StopIteration as done:
-        assert done.value == ["It costs $400 million."]  # one point asked of a part of three: its first sentence
+        # One point asked of a part of three: its first sentence; no figure described.
+        assert done.value == (["It costs $400 million."], [])
     return notes.warnings[0]
 
 

@@ -151,7 +151,7 @@ def test_key_points_that_leave_out_a_lead_figure_are_asked_again_naming_it() -> 
         with Summarizer(settings) as summarizer:
             brief = summarizer.brief(FIGURE_ARTICLE)
     first, again = (r["body"]["messages"] for r in server.part_requests)
-    assert "$311 million *\n7% *" in first[1]["content"]
+    assert "[2] $311 million *\n[3] 7% *" in first[1]["content"]
     assert (
         "the list of key points does not mention $311 million ('$311 million'), from paragraph 2; "
         in (again[-1]["content"])

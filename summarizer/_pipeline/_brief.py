@@ -18,6 +18,7 @@ from .._answers import (
     BriefDraft,
     BriefProse,
     Entity,
+    FigureNote,
     KeyPoint,
     is_english,
 )
@@ -43,10 +44,11 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     prompt = env.prompt("brief", requires=("article", "figures", "points"))
     point_prompt = env.prompt("key_point", requires=("sentence", "figure"))  # read before anything is sent
     # Key figures are starred: the summary must state each (coverage by construction, then checked).
-    listed = "\n".join(f"[{i}] {f.english}{' *' if f.kind in KEY_KINDS else ''}" for i, f in enumerate(figures, 1))
+    listed = "\n".join(f"{f.english}{' *' if f.kind in KEY_KINDS else ''}" for f in figures)
     pieces = yield from english_pieces(article, env, notes)
     english = english_paragraphs(pieces)
-    by_part = yield from part_points(article, pieces, figures, env, notes)
+    parts = yield from part_points(article, pieces, figures, env, notes)
+    by_part = parts.points
     written_points = "\n".join(f"- {point}" for points in by_part for point in points) or "(none)"
 
     def render(text: str) -> list[dict[str, str]]:
@@ -67,7 +69,9 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
         [key_point(figure, sentence, article, figures, env, point_prompt) for figure, sentence in asked]
     )
     written = {figure: point for (figure, _), point in zip(asked, figure_points, strict=True) if point is not None}
-    return assembled_brief(draft, by_part, article, figures, env.glossary, notes.warnings, english, written)
+    return assembled_brief(
+        draft, by_part, article, figures, env.glossary, notes.warnings, english, written, parts.figure_notes
+    )
 
 
 def drafted(article: Article, messages: Messages, checks: BriefChecks, env: Env, notes: Notes) -> Steps[BriefDraft]:
@@ -165,13 +169,14 @@ def assembled_brief(
     warnings: list[str],
     english: Sequence[str] = (),
     written: Mapping[SourceFigure, str] | None = None,
+    figure_notes: Sequence[FigureNote] = (),
 ) -> Builder[Brief]:
     """The brief made of the model's draft and the key points written part by part (`by_part`):
     key figures both left out covered by the key points `written` for them (or the article's words)
     or warned, figures described, names traced, summary and key points trimmed to their limits.
     Every warning is added here, before the result (whose metadata carries them) is built."""
     covered = covered_points(draft, by_part, article, figures, english, warnings, written)
-    brief_figures = described_figures(figures, draft, warnings, english)
+    brief_figures = described_figures(figures, figure_notes, warnings, english)
     # A company listed as a place is an organisation; a person's title is a role, not a name.
     companies = [place for place in draft.places if _is_company(place)]
     listed = {
@@ -211,7 +216,7 @@ MIN_MODEL_POINTS = 3
 """The model's own key points that figures it left out never push out."""
 PROSE_REASKS = 1
 """Re-asks of the prose asked for alone, once the whole drafts could not be used."""
-DRAFT_LISTS = ("people", "organizations", "places", "figures")
+DRAFT_LISTS = ("people", "organizations", "places")
 """The lists of a draft, kept from an unusable one where they pass."""
 
 
@@ -350,12 +355,12 @@ def covered_points(
 
 
 def described_figures(
-    figures: list[SourceFigure], draft: BriefDraft, warnings: list[str], english: Sequence[str] = ()
+    figures: list[SourceFigure], figure_notes: Sequence[FigureNote], warnings: list[str], english: Sequence[str] = ()
 ) -> list[Figure]:
-    """The article's figures with what the model says each refers to; where it said nothing, the
-    sentence of the article that states the figure, and a warning either way."""
+    """The article's figures with what the model says each refers to (`figure_notes`, by number);
+    where it said nothing, the sentence of the article that states the figure, and a warning either way."""
     notes: dict[int, str] = {}
-    for note in draft.figures:
+    for note in figure_notes:
         if 1 <= note.id <= len(figures):
             notes.setdefault(note.id, note.refers_to.strip())
         else:

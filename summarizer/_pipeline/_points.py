@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, PartPoints
+from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, FigureNote, PartPoints
 from .._checks import PartPointsChecks
 from .._errors import OutputValidationError
 from .._factlock import changed_figures
@@ -137,19 +137,30 @@ def _same_amount(one: SourceFigure, other: SourceFigure) -> bool:
     return abs(one.value - other.value) <= SAME_AMOUNT * max(abs(one.value), abs(other.value))
 
 
+@dataclass(frozen=True)
+class WrittenParts:
+    """What the parts' requests gave: each part's key points, in order, and what the article's
+    figures (numbered from 1, as in the article) measure."""
+
+    points: list[list[str]]
+    figure_notes: list[FigureNote]
+
+
 def part_points(
     article: Article, pieces: Sequence[EnglishPiece], figures: list[SourceFigure], env: Env, notes: Notes
-) -> Steps[list[list[str]]]:
-    """The key points of each part of the article, asked side by side, in order. A part whose
-    points could not be written has its own sentences standing in, warned."""
+) -> Steps[WrittenParts]:
+    """The key points of each part of the article, and what its figures measure, asked side by
+    side, in order. A part whose points could not be written has its own sentences standing in,
+    warned, and its figures no description."""
     parts = article_parts(pieces)
     if not parts:
-        return []
+        return WrittenParts([], [])
     prompt = env.prompt("part_points", requires=("article", "figures", "lost", "count"))
     notes.used(prompt)
     held = held_figures(parts, figures)
     steps = [_points(part, held[index], article, figures, env, notes, prompt) for index, part in enumerate(parts)]
-    return (yield from side_by_side(steps))
+    written = yield from side_by_side(steps)
+    return WrittenParts([points for points, _ in written], [note for _, part_notes in written for note in part_notes])
 
 
 def _points(
@@ -160,7 +171,7 @@ def _points(
     env: Env,
     notes: Notes,
     prompt: PromptTemplate,
-) -> Steps[list[str]]:
+) -> Steps[tuple[list[str], list[FigureNote]]]:
     fewest, most = points_asked(part.parts)
     fewest = min(fewest, len(sentences(part.text)))  # a part of two sentences has no third point to give
     stated = part.stated(figures)
@@ -170,7 +181,8 @@ def _points(
         lost="\n".join(lost) or "(none)",
         part=str(part.number),
         parts=str(part.parts),
-        figures="\n".join(f"{f.english}{' *' if f in held else ''}" for f in stated) or "(none)",
+        figures="\n".join(f"[{figures.index(f) + 1}] {f.english}{' *' if f in held else ''}" for f in stated)
+        or "(none)",
         terms=env.glossary.listing(part.text),
         count=str(most) if fewest == most else f"{fewest} to {most}",
     )
@@ -186,14 +198,16 @@ def _points(
         answer = yield from ask_or_keep(env.request(article, PartPoints, messages, checks, reasks=PART_REASKS), notes)
     except OutputValidationError as exc:
         points: list[str] = []
+        figure_notes: list[FigureNote] = []
         reason = f"its key points could not be written ({' '.join(str(exc).split())})"
     else:
         points = [point.strip() for point in answer.points if point.strip()]
+        figure_notes = answer.figures
         reason = f"the model gave {len(points)} of the {fewest} key points asked"
     if len(points) > most:
         notes.warnings.append(f"{part.label}: kept the first {most} of its {len(points)} key points")
     if len(points) >= fewest:
-        return points[:most]
+        return points[:most], figure_notes
     stand_ins = _own_sentences(part, figures, fewest - len(points), points)
     given = (
         f"its first sentences stand in for {fewest - len(points)}"
@@ -201,7 +215,7 @@ def _points(
         else "none of its sentences could stand in"
     )
     notes.warnings.append(f"{part.label}: {reason}; {given}")
-    return [*points, *stand_ins]
+    return [*points, *stand_ins], figure_notes
 
 
 def _own_sentences(part: Part, figures: list[SourceFigure], count: int, points: Sequence[str]) -> list[str]:
