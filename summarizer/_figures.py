@@ -78,8 +78,8 @@ _EN_PATTERN = re.compile(
     rf"""
     (?P<first_months>the\s+first\s+(?P<fm_n>\d{{1,2}})\s+months\s+of\s+(?P<fm_y>\d{{4}}))
     | (?P<day_month_year>(?<![\d.,])(?P<dmy_d>\d{{1,2}})\s+(?P<dmy_m>{"|".join(MONTHS)}),?\s+(?P<dmy_y>\d{{4}}))
-    | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?P<dmo_m>{"|".join(MONTHS)})(?![\w,]|\s+\d))
-    | (?P<month_day>(?P<mdo_m>{"|".join(MONTHS)})\s+(?P<mdo_d>\d{{1,2}})(?![\d,]|\s*,?\s*\d{{4}}))
+    | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?P<dmo_m>{"|".join(MONTHS)})(?!\w|,?\s+\d))
+    | (?P<month_day>(?P<mdo_m>{"|".join(MONTHS)})\s+(?P<mdo_d>\d{{1,2}})(?!\d|\s*,?\s*\d{{4}}|,\d))
     | (?P<month_year>(?P<my_m>{"|".join(MONTHS)})(?:\s+(?P<my_d>\d{{1,2}}),?)?\s+(?P<my_y>\d{{4}}))
     | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
         (?:\s*(?P<mo_s>thousand|million|billion|trillion))?)

@@ -143,6 +143,10 @@ def test_a_translation_keeps_a_figure_only_at_its_scale(
         ("Sáng 15-1", "on the morning of 15 January", True),
         ("Sáng 15-1", "on 15 January 2024", False),  # a year the source does not give
         ("Sáng 15-1", "on 16 January", False),
+        # A date before a comma is a date: "On June 6," for "Chiều 6/2" (fidelity article 02).
+        ("Chiều 6/2", "On June 6, the board met", False),
+        ("Chiều 6/2", "On 6 June, the board met", False),
+        ("Chiều 6/2", "On February 6, the board met", True),
     ],
 )
 def test_dates_are_held_to_the_day_and_never_given_a_year_the_source_lacks(
