@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -356,6 +356,25 @@ class SummaryContent(_AnswerModel):
         return self
 
 
+WHOLE_SHARE = 0.4
+"""The fewest words of a paragraph's translation, for each word of its source, for it to be taken
+as the whole paragraph where the answer also holds paragraphs not asked for (a paragraph split in
+three would have a third of its words under its own number)."""
+
+
+def _asked_paragraphs(paragraphs: list[TranslatedParagraph], sources: Mapping[int, str]) -> list[TranslatedParagraph]:
+    """The paragraphs of an answer, each of those asked once and in order, or the fault."""
+    asked = [p for p in paragraphs if p.n in sources]
+    whole = all(count_words(p.text) >= WHOLE_SHARE * count_words(sources[p.n]) for p in asked)
+    if [p.n for p in asked] == list(sources) and (len(asked) == len(paragraphs) or whole):
+        # Besides those asked, the paragraph before (sent for continuity) may be translated too
+        # (fidelity article 02: [1, 2, 3] for [3], three times over): it is not kept.
+        return asked
+    numbers = [p.n for p in paragraphs]
+    fix = "once, in order, without merging or splitting them"
+    raise ValueError(f"paragraphs numbered {numbers}; translate each of {list(sources)} {fix}")
+
+
 class TranslatedParagraph(_AnswerModel):
     """One numbered paragraph of a translation."""
 
@@ -374,12 +393,7 @@ class TranslationChunk(_AnswerModel):
         if checks is None:
             return self
         sources, target = checks.sources, checks.target
-        numbers = [p.n for p in self.paragraphs]
-        if numbers != list(sources):
-            raise ValueError(
-                f"paragraphs numbered {numbers}; translate each of {list(sources)} once, "
-                "in order, without merging or splitting them"
-            )
+        self.paragraphs = _asked_paragraphs(self.paragraphs, sources)
         for paragraph in self.paragraphs:
             if target == "en":
                 paragraph.text = _repair_english(paragraph.text, info)

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from summarizer import Summarizer, clean_article, resolve_settings
-from summarizer._answers import BriefDraft, Entity, FigureNote
+from summarizer._answers import BriefDraft, Entity, FigureNote, TranslationChunk
+from summarizer._checks import TranslationChecks
 from summarizer._errors import Usage
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
@@ -244,3 +245,31 @@ def test_a_figure_note_that_echoes_its_figure_as_a_number_is_taken_as_its_text()
     assert (note.figure, note.refers_to) == ("2017", "the year")
     with pytest.raises(ValueError):
         FigureNote.model_validate_json('{"id": 3, "figure": [2017], "refers_to": "the year"}', strict=True)
+
+
+SOURCE_PARAGRAPHS = {
+    3: "Dự án rộng khoảng 372,7 ha với tổng vốn đầu tư 60.000 tỷ đồng, công suất 4 triệu tấn mỗi năm.",
+}
+WHOLE = "The project covers about 372.7 hectares with a total investment of VND60 trillion and 4 million tonnes a year."
+
+
+def test_a_translation_that_also_translates_the_paragraph_before_keeps_only_the_one_asked() -> None:
+    checks = TranslationChecks(sources=SOURCE_PARAGRAPHS, target="en")
+    answer = {"paragraphs": [{"n": 2, "text": "The context paragraph, translated too."}, {"n": 3, "text": WHOLE}]}
+    chunk = TranslationChunk.model_validate(answer, context=checks)
+    assert [(p.n, p.text) for p in chunk.paragraphs] == [(3, WHOLE)]
+
+
+@pytest.mark.parametrize(
+    "numbered",
+    [
+        [(1, "The project covers about 372.7 hectares"), (2, "with VND60 trillion"), (3, "and 4 million tonnes.")],
+        [(3, WHOLE), (3, WHOLE)],  # twice
+        [(2, WHOLE)],  # not the one asked
+    ],
+)
+def test_a_translation_split_doubled_or_misnumbered_is_sent_back(numbered: list[tuple[int, str]]) -> None:
+    checks = TranslationChecks(sources=SOURCE_PARAGRAPHS, target="en")
+    answer = {"paragraphs": [{"n": n, "text": text} for n, text in numbered]}
+    with pytest.raises(ValueError, match=r"translate each of \[3\] once, in order"):
+        TranslationChunk.model_validate(answer, context=checks)
