@@ -20,6 +20,7 @@ from summarizer._pipeline._brief import (
     described_figures,
     source_form,
     stating_sentence,
+    traceable,
     trimmed_points,
     trimmed_summary,
 )
@@ -273,3 +274,14 @@ def test_a_translation_split_doubled_or_misnumbered_is_sent_back(numbered: list[
     answer = {"paragraphs": [{"n": n, "text": text} for n, text in numbered]}
     with pytest.raises(ValueError, match=r"translate each of \[3\] once, in order"):
         TranslationChunk.model_validate(answer, context=checks)
+
+
+def test_a_person_given_a_place_as_source_is_traced_by_name_not_renamed_to_the_place() -> None:
+    # Fidelity article 01: the model gave "Nguyen Hong Linh" the source "Bà Rịa - Vũng Tàu", and the
+    # entry was renamed "Ba Ria - Vung Tau", as the translation names the province.
+    article = clean_article("Ông Nguyễn Hồng Lĩnh, Bí thư Tỉnh ủy Bà Rịa - Vũng Tàu, dự lễ trao giấy phép.")
+    person = Entity(source="Bà Rịa - Vũng Tàu", english="Nguyen Hong Linh", role="Party Secretary")
+    warnings: list[str] = []
+    [kept] = traceable([person], article, "people", DEFAULT_GLOSSARY, warnings)
+    assert (kept.source, kept.english) == ("Nguyễn Hồng Lĩnh", "Nguyen Hong Linh")
+    assert warnings == []

@@ -398,9 +398,12 @@ def traceable(
     others are dropped with a warning."""
     kept = []
     for entity in entities:
-        source = source_form(entity.source, article.text, glossary) or source_form(
-            entity.english, article.text, glossary
-        )
+        source = source_form(entity.source, article.text, glossary)
+        by_name = source_form(entity.english, article.text, glossary)
+        if source is None or (kind == "people" and by_name is not None and not _same_name(source, entity.english)):
+            # A person's name is the source's, romanized: one the model gave another source (fidelity
+            # article 01: "Nguyen Hong Linh" from "Bà Rịa - Vũng Tàu") is traced by its English.
+            source = by_name
         if source is None:
             warnings.append(f"dropped {kind} entry {entity.english!r}: not found in the article")
             continue
@@ -414,6 +417,10 @@ def traceable(
         else:
             kept.append(entity.model_copy(update={"source": source, "english": english}))
     return kept
+
+
+def _same_name(source: str, english: str) -> bool:
+    return strip_marks(source).casefold().split() == strip_marks(english).casefold().split()
 
 
 _ENGLISH_TITLES = re.compile(
