@@ -202,6 +202,11 @@ class FigureNote(_AnswerModel):
         return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
+MIN_POINT_WORDS = 4
+"""The fewest words of a key point: "VND4 trillion" alone says nothing of what it is."""
+A_SENTENCE = "one sentence: what the figure is, and who or what it is about"
+
+
 class PartPoints(_AnswerModel):
     """The key points of one part of an article, as the model writes them, held to the fact lock,
     and what the part's numbered figures measure."""
@@ -224,6 +229,9 @@ class PartPoints(_AnswerModel):
         if checks is not None:
             if len(self.points) < checks.fewest:
                 fewer = (f"give at least {checks.fewest} key points, one short sentence each",)
+            bare = [n for n, point in enumerate(self.points, 1) if count_words(point) < MIN_POINT_WORDS]
+            if bare:
+                fewer += (f"write key point {', '.join(map(str, bare))} as one full sentence: who did what",)
             paragraphs, left = checks.paragraphs, missing_key_figures("\n".join(self.points), checks.held)
             fix = "state it in one of them, written {!r}".format
             missing = [left_out(f, where=THE_KEY_POINTS, paragraphs=paragraphs, fix=fix(f.english)) for f in left]
@@ -302,7 +310,9 @@ class KeyPoint(_AnswerModel):
                 paragraphs=checks.paragraphs,
                 fix=f"state it, written {checks.figure.english!r}",
             )
-        _raise_faults(self.point, checks, missing, where=KEY_POINT)
+        # A bare figure is no key point (fidelity article 02 had "VND4 trillion" for one).
+        bare = () if count_words(self.point) >= MIN_POINT_WORDS else (f"write the key point as {A_SENTENCE}",)
+        _raise_faults(self.point, checks, missing, where=KEY_POINT, asks=bare)
         return self
 
 

@@ -104,13 +104,15 @@ def test_repairs_made_while_building_the_brief_reach_its_warnings() -> None:
         "people": [{"source": "Nobody Here", "english": "Nobody Here", "role": "invented"}],
     }
     article = "Bac Ninh province has 33 industrial parks. Singaporean firms visited the province this week."
-    eight = Reply(body=chat_completion(json.dumps({"points": [f"Point {i}." for i in range(8)]})))
+    eight = Reply(body=chat_completion(json.dumps({"points": [f"Point {i} names the province." for i in range(8)]})))
     with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))], parts=lambda body: eight) as server:
         settings = resolve_settings(base_url=server.base_url, model="m", retries=0, env={})
         with Summarizer(settings) as summarizer:
             brief = summarizer.brief(article, name="a.txt")
     # One part (the article is short): three points at most.
-    assert count_words(brief.summary) <= 150 and brief.key_points == ["Point 0.", "Point 1.", "Point 2."]
+    assert count_words(brief.summary) <= 150 and brief.key_points == [
+        f"Point {i} names the province." for i in range(3)
+    ]
     warnings = " | ".join(brief.meta.warnings)
     assert "cut to" in warnings and "part 1 of 1: kept the first 3 of its 8 key points" in warnings
     assert brief.people == []

@@ -135,11 +135,15 @@ LICENSED, EXPORTS = "The province licensed 8 projects worth $311 million.", "Exp
 def test_key_points_that_leave_out_a_lead_figure_are_asked_again_naming_it() -> None:
     answers = iter(
         [
-            ["The province licensed 8 projects on Monday.", "Exports grew 7% in the year.", "Officials spoke."],
+            [
+                "The province licensed 8 projects on Monday.",
+                "Exports grew 7% in the year.",
+                "Officials spoke at the ceremony.",
+            ],
             [
                 "The province licensed 8 projects worth $311 million.",
                 "Exports grew 7% in the year.",
-                "Officials spoke.",
+                "Officials spoke at the ceremony.",
             ],
         ]
     )

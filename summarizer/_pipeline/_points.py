@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, FigureNote, PartPoints
+from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, MIN_POINT_WORDS, FigureNote, PartPoints
 from .._checks import PartPointsChecks
 from .._errors import OutputValidationError
 from .._factlock import changed_figures
@@ -201,7 +201,8 @@ def _points(
         figure_notes: list[FigureNote] = []
         reason = f"its key points could not be written ({' '.join(str(exc).split())})"
     else:
-        points = [point.strip() for point in answer.points if point.strip()]
+        # A point kept failing its checks may still be a bare figure: its part's sentences stand in.
+        points = [point.strip() for point in answer.points if count_words(point) >= MIN_POINT_WORDS]
         figure_notes = answer.figures
         reason = f"the model gave {len(points)} of the {fewest} key points asked"
     if len(points) > most:
