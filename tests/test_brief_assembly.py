@@ -178,6 +178,18 @@ def test_names_are_given_as_the_translation_gives_them() -> None:
     assert {n.kind for n in notices(warnings)} == {"name_aligned"}
 
 
+def test_a_description_that_copies_the_translation_s_lost_figure_note_is_no_description() -> None:
+    # Seen on the Vietnamese seed: the part's English carried the note on a figure its translation
+    # lost, and the model gave that note back as what the figure refers to.
+    english = ["Chinese companies make up more than 50% of the foreigners who live in the province."]
+    echo = FigureNote(id=3, refers_to="The source paragraph also states: more than 50%.")
+    warnings: list[str] = []
+    figures = described_figures(FIGURES, [echo], warnings, english)
+    by_source = {figure.source: figure.refers_to for figure in figures}
+    assert by_source["hơn 50%"] == english[0]
+    assert [w for w in warnings if "'hơn 50%'" in w and "did not say" in w]
+
+
 def test_a_figure_the_model_did_not_describe_gets_the_sentence_that_states_it() -> None:
     english = [
         "The group chose the VSIP Bac Ninh industrial park for a plant with a total investment of $400 million, "

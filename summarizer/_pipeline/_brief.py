@@ -368,6 +368,9 @@ def described_figures(
     described = []
     for number, figure in enumerate(figures, 1):
         refers_to = notes.get(number, "")
+        if _echoes_lost_note(refers_to):
+            # The model copied the translation's own note on a lost figure: it says nothing of it.
+            refers_to = ""
         if refers_to and not is_english(refers_to):
             context = figure_context(figure, english)
             given = "its sentence in the article is given instead" if context else "left blank"
@@ -388,6 +391,10 @@ def described_figures(
             )
         )
     return described
+
+
+def _echoes_lost_note(refers_to: str) -> bool:
+    return LOST_FIGURES_NOTE.strip("( ").casefold() in refers_to.casefold()
 
 
 def traceable(
