@@ -254,6 +254,25 @@ def test_words_added_for_left_out_figures_are_faithful_and_never_twice() -> None
     assert "the brief does not mention $9 million ('9 triệu USD'), from paragraph 2" in warnings
 
 
+def test_a_part_s_point_that_states_a_key_figure_is_not_pushed_out_by_points_added_for_others() -> None:
+    # Seen on the Vietnamese seed: three points added for left-out figures pushed out every part's
+    # second point, among them the only one that stated $1.6 billion, which was then warned as left out.
+    article = clean_article(
+        "Dự án 400 triệu USD tạo 1 tỷ USD mỗi năm, hơn 50% là người Trung Quốc.\n\nAmkor đầu tư 1,6 tỷ USD."
+    )
+    figures = extract_figures(article.text, "vi")
+    english = [
+        "The $400 million project makes $1 billion a year; more than 50% are Chinese.",
+        "Amkor invested $1.6 billion.",
+    ]
+    by_part = [["First part's news.", "Second of the first."], ["Third part's news.", "Amkor invested $1.6 billion."]]
+    warnings: list[str] = []
+    written = {figure: f"The project states {figure.english} in the article." for figure in figures[:3]}
+    points = covered_points(_draft(), by_part, article, figures, english, warnings, written)
+    assert "Amkor invested $1.6 billion." in points and len(points) == 6
+    assert not [w for w in warnings if "1.6 billion" in w]
+
+
 def test_a_figure_note_that_echoes_its_figure_as_a_number_is_taken_as_its_text() -> None:
     # Seen on fidelity article 01: "figure": 2017 cost the brief two whole re-asks; the echo is never used.
     note = FigureNote.model_validate_json('{"id": 3, "figure": 2017, "refers_to": "the year"}', strict=True)

@@ -60,6 +60,21 @@ def test_the_chosen_points_take_each_parts_first_before_any_second_and_spread_ov
     assert chosen_points([[], ["2a"]], 6) == ["2a"]
 
 
+def test_the_chosen_points_keep_first_a_part_s_point_that_states_a_figure_nothing_else_does() -> None:
+    [billion, percent] = extract_figures("Dự án 1,6 tỷ USD, tăng 12%.", "vi")
+    by_part = [["1a", "1b"], ["2a", "Amkor invested $1.6 billion in the plant."], ["3a", "3b"]]
+    # Room for three: the part's second point that states the figure, then the other parts' first.
+    assert chosen_points(by_part, 3, needed=[billion, percent]) == [
+        "1a",
+        "Amkor invested $1.6 billion in the plant.",
+        "3a",
+    ]
+    assert chosen_points(by_part, 3) == ["1a", "2a", "3a"]  # no figure needed: the spread alone
+    # The point kept for its figure is its part's second: the other parts' firsts come before any second.
+    last = [["1a", "1b"], ["2a", "2b"], ["3a", "Amkor invested $1.6 billion in the plant."]]
+    assert chosen_points(last, 3, needed=[billion]) == ["1a", "2a", "Amkor invested $1.6 billion in the plant."]
+
+
 ARTICLE = (
     "Province reports its year\n\n"
     + " ".join(f"In the north, road {n} was built by the province." for n in range(1, 9))

@@ -58,9 +58,10 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     notes.used(prompt)
     checks = BriefChecks(glossary=env.glossary, source_figures=figures, source_text=article.text)
     draft = yield from drafted(article, render(text), checks, env, notes)
-    points = chosen_points(by_part)
     # Coverage: a key figure the brief left out gets a key point of its own, asked for alone, side by side.
-    missing = missing_key_figures("\n".join([draft.prose, *points]), brief_key_figures(figures, article.text))
+    required = brief_key_figures(figures, article.text)
+    points = chosen_points(by_part, needed=missing_key_figures(draft.prose, required))
+    missing = missing_key_figures("\n".join([draft.prose, *points]), required)
     asked = [(figure, sentence) for figure in missing if (sentence := figure_sentence(figure, article, english))]
     asked = asked[: MAX_KEY_POINTS - MIN_MODEL_POINTS]
     if asked:
@@ -302,16 +303,17 @@ def covered_points(
     warnings: list[str],
     written: Mapping[SourceFigure, str] | None = None,
 ) -> list[str]:
-    """The key points written part by part (`chosen_points`), and for each key figure they and the
-    draft's prose leave out (those it was held to first) a key point: the one `written` for it, else
+    """The key points written part by part (`chosen_points`, those stating key figures first), and
+    for each key figure they and the draft's prose leave out (those it was held to first) a key
+    point: the one `written` for it, else
     the article's own English words that state it. These push out the parts' points past the first
     few (those kept still spread over the article), as an editor needs the figures more. Words that
     would state a figure the article does not have, or keep Vietnamese, are not taken; a figure left
     without a point is warned as left out, with its paragraph."""
     written = written or {}
-    points = chosen_points(by_part)
-    added: list[str] = []
     required = brief_key_figures(figures, article.text)
+    points = chosen_points(by_part, needed=missing_key_figures(draft.prose, required))
+    added: list[str] = []
     rest = [figure for figure in figures if figure not in required]
     missing = missing_key_figures("\n".join([draft.prose, *points]), [*required, *rest])
     # The points written for figures first: one may state another figure left out, earlier or later.
@@ -342,7 +344,9 @@ def covered_points(
         )
     if not added:
         return points
-    kept = chosen_points(by_part, max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added)))
+    # A part's point that states a key figure nothing else does is kept before the parts' spread.
+    needed = missing_key_figures("\n".join([draft.prose, *added]), required)
+    kept = chosen_points(by_part, max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added)), needed)
     if len(kept) < len(points):
         warnings.append(
             f"the model gave {len(points)} key points; kept {len(kept)} of them, "

@@ -16,7 +16,7 @@ from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, MIN_POINT_WORDS, FigureNo
 from .._checks import PartPointsChecks
 from .._errors import OutputValidationError
 from .._factlock import changed_figures
-from .._figures import KEY_KINDS, SourceFigure
+from .._figures import KEY_KINDS, SourceFigure, missing_key_figures
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._text import count_words, sentences, vietnamese_words
@@ -238,17 +238,38 @@ def _own_sentences(part: Part, figures: list[SourceFigure], count: int, points: 
     return chosen
 
 
-def chosen_points(by_part: Sequence[Sequence[str]], room: int = MAX_KEY_POINTS) -> list[str]:
-    """At most `room` of the parts' key points, in article order: each part's first point before any
-    part's second, and when the parts outnumber the room, parts spread over the whole article."""
+def chosen_points(
+    by_part: Sequence[Sequence[str]], room: int = MAX_KEY_POINTS, needed: Sequence[SourceFigure] = ()
+) -> list[str]:
+    """At most `room` of the parts' key points, in article order: first one for each figure of
+    `needed` that states it (an editor needs the figures more), then each part's first point
+    before any part's second, and when the parts outnumber the room, parts spread over the article."""
     chosen: set[tuple[int, int]] = set()
+    unstated = list(needed)
+    for number, points in enumerate(by_part):
+        for rank, point in enumerate(points):
+            stated = [figure for figure in unstated if not missing_key_figures(point, [figure])]
+            if stated and len(chosen) < room:
+                chosen.add((number, rank))
+                unstated = [figure for figure in unstated if figure not in stated]
     for rank in range(max((len(points) for points in by_part), default=0)):
         left = room - len(chosen)
-        candidates = [number for number, points in enumerate(by_part) if rank < len(points)]
+        candidates = [n for n, points in enumerate(by_part) if rank < len(points) and (n, rank) not in chosen]
         if left <= 0 or not candidates:
             break
-        if len(candidates) > left:
-            step = (len(candidates) - 1) / max(1, left - 1)
-            candidates = [candidates[round(k * step)] for k in range(left)]
-        chosen.update((number, rank) for number in candidates)
+        # A part with no point yet comes before a second from one that has one.
+        fresh = [n for n in candidates if all(number != n for number, _ in chosen)]
+        others = [n for n in candidates if n not in fresh]
+        picked = _spread(fresh, left) + _spread(others, left - min(left, len(fresh)))
+        chosen.update((number, rank) for number in picked)
     return [by_part[number][rank] for number, rank in sorted(chosen)]
+
+
+def _spread(numbers: Sequence[int], count: int) -> list[int]:
+    """`count` of `numbers`, the first, the last and evenly between: parts over the whole article."""
+    if count <= 0:
+        return []
+    if len(numbers) <= count:
+        return list(numbers)
+    step = (len(numbers) - 1) / max(1, count - 1)
+    return [numbers[round(k * step)] for k in range(count)]
