@@ -204,7 +204,6 @@ class FigureNote(_AnswerModel):
 
 MIN_POINT_WORDS = 4
 """The fewest words of a key point: "VND4 trillion" alone says nothing of what it is."""
-A_SENTENCE = "one sentence: what the figure is, and who or what it is about"
 
 
 class PartPoints(_AnswerModel):
@@ -311,7 +310,11 @@ class KeyPoint(_AnswerModel):
                 fix=f"state it, written {checks.figure.english!r}",
             )
         # A bare figure is no key point (fidelity article 02 had "VND4 trillion" for one).
-        bare = () if count_words(self.point) >= MIN_POINT_WORDS else (f"write the key point as {A_SENTENCE}",)
+        bare = (
+            ()
+            if count_words(self.point) >= MIN_POINT_WORDS
+            else ("write the key point as one sentence: what the figure is, and who or what it is about",)
+        )
         _raise_faults(self.point, checks, missing, where=KEY_POINT, asks=bare)
         return self
 

@@ -60,7 +60,7 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     draft = yield from drafted(article, render(text), checks, env, notes)
     # Coverage: a key figure the brief left out gets a key point of its own, asked for alone, side by side.
     required = brief_key_figures(figures, article.text)
-    points = chosen_points(by_part, needed=missing_key_figures(draft.prose, required))
+    points = _first_points(draft, by_part, required)
     missing = missing_key_figures("\n".join([draft.prose, *points]), required)
     asked = [(figure, sentence) for figure in missing if (sentence := figure_sentence(figure, article, english))]
     asked = asked[: MAX_KEY_POINTS - MIN_MODEL_POINTS]
@@ -305,14 +305,14 @@ def covered_points(
 ) -> list[str]:
     """The key points written part by part (`chosen_points`, those stating key figures first), and
     for each key figure they and the draft's prose leave out (those it was held to first) a key
-    point: the one `written` for it, else
-    the article's own English words that state it. These push out the parts' points past the first
-    few (those kept still spread over the article), as an editor needs the figures more. Words that
-    would state a figure the article does not have, or keep Vietnamese, are not taken; a figure left
-    without a point is warned as left out, with its paragraph."""
+    point: the one `written` for it, else the article's own English words that state it. These
+    push out the parts' points past the first few (those kept still spread over the article), as
+    an editor needs the figures more. Words that would state a figure the article does not have,
+    or keep Vietnamese, are not taken; a figure left without a point is warned as left out, with
+    its paragraph."""
     written = written or {}
     required = brief_key_figures(figures, article.text)
-    points = chosen_points(by_part, needed=missing_key_figures(draft.prose, required))
+    points = _first_points(draft, by_part, required)
     added: list[str] = []
     rest = [figure for figure in figures if figure not in required]
     missing = missing_key_figures("\n".join([draft.prose, *points]), [*required, *rest])
@@ -356,6 +356,12 @@ def covered_points(
         now_missing = missing_key_figures("\n".join([draft.prose, *kept, *added]), required)
         warnings.extend(str(left_out(f, paragraphs=article.paragraphs)) for f in now_missing if f not in missing)
     return [*kept, *added]
+
+
+def _first_points(draft: BriefDraft, by_part: Sequence[Sequence[str]], required: list[SourceFigure]) -> list[str]:
+    """The parts' points a brief starts from, those stating a key figure its prose leaves out first:
+    one choice for the key points asked and the ones kept."""
+    return chosen_points(by_part, needed=missing_key_figures(draft.prose, required))
 
 
 def described_figures(
