@@ -151,7 +151,7 @@ def _flush(words: list[str]) -> Iterable[str]:
     """The names in a run of capitalized words: a title or honorific before a name is no part of
     it ("Ông Chen Tao" is Mr Chen Tao), and a province names a place, not a person ("Bắc Ninh
     Nguyễn Anh Tuấn" is two names)."""
-    for run in _split_at_places(_without_title(words)):
+    for run in split_at_places(split_title(words)[1]):
         if len(run) >= 2 and any(VIETNAMESE_LETTER.search(w) for w in run):
             yield " ".join(run)
 
@@ -186,14 +186,30 @@ _UNRUN_PLACES = tuple(
 _PLACE_WORDS = tuple(tuple(place.casefold().split()) for place in sorted(PROVINCES, key=len, reverse=True))
 
 
-def _without_title(words: list[str]) -> list[str]:
+def split_title(words: list[str]) -> tuple[list[str], list[str]]:
+    """The titles and honorifics that open a run of capitalized words, and the rest: "Phó Thủ tướng
+    Vương Đình Huệ" is the title "Phó Thủ tướng" and the name "Vương Đình Huệ"."""
     for size in (3, 2, 1):
         if len(words) > size and " ".join(words[:size]).casefold() in TITLES:
-            return _without_title(words[size:])
-    return words
+            more, rest = split_title(words[size:])
+            return [*words[:size], *more], rest
+    return [], words
 
 
-def _split_at_places(words: list[str]) -> list[list[str]]:
+def is_place(text: str) -> bool:
+    """True when `text` is one of Vietnam's provinces, however its hyphen is spaced."""
+    return _place_key(text) in _PLACE_KEYS
+
+
+def _place_key(text: str) -> str:
+    return "".join(strip_marks(text).casefold().replace("-", " ").split())
+
+
+_PLACE_KEYS = frozenset(_place_key(place) for place in PROVINCES)
+
+
+def split_at_places(words: list[str]) -> list[list[str]]:
+    """A run of capitalized words cut where a province begins and ends ("Bắc Ninh Nguyễn Anh Tuấn")."""
     runs: list[list[str]] = [[]]
     folded = [word.casefold() for word in words]
     start = 0

@@ -71,6 +71,13 @@ KINDS = (
     ),
     _kind("figure_note", "low", r"^the model described "),
     _kind(
+        "role_missing",
+        "low",
+        r"^people entry ('.*') has no role in English \(",
+        "{count} people have no role in English: {items}",
+    ),
+    _kind("name_refiled", "low", r"^people entry '.*' listed under \w+: it names no person$"),
+    _kind(
         "name_aligned",
         "low",
         r"^\w+ entry '.*' named ('.*'), as the translation names '.*'$",

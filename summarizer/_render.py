@@ -13,7 +13,8 @@ def _entities(title: str, entities: list[Entity]) -> list[str]:
     lines = [f"## {title}", ""]
     for entity in entities:
         source = f" ({entity.source})" if entity.source != entity.english else ""
-        lines.append(f"- **{entity.english}**{source}: {entity.role}")
+        role = f": {entity.role}" if entity.role else ""
+        lines.append(f"- **{entity.english}**{source}{role}")
     return [*lines, ""]
 
 

@@ -11,7 +11,15 @@ from summarizer._factlock import changed_figures, lost_figures, missing_figures
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices, ranked
-from summarizer._pipeline._brief import assembled_brief, described_figures, traceable, trimmed_points, trimmed_summary
+from summarizer._pipeline._brief import (
+    assembled_brief,
+    described_figures,
+    filed_entities,
+    traceable,
+    trimmed_points,
+    trimmed_summary,
+    with_named_people,
+)
 from summarizer._pipeline._points import Part, _points
 from summarizer._pipeline._protocol import Budget, Env, Notes
 from summarizer._pipeline._translate import EnglishPiece, _untranslated
@@ -37,6 +45,10 @@ def _every_kind_of_warning() -> dict[str, str]:
     assembled: list[str] = []
     assembled_brief(short, [["a"]], clean_article(SOURCE), [], DEFAULT_GLOSSARY, assembled)
     error = OutputValidationError("the answer is a copy", attempts=1, usage=Usage(), last_output=None)
+    province = Entity(source="Bắc Ninh", english="Bac Ninh", role="province")
+    people: list[str] = []
+    filed_entities(short.model_copy(update={"people": [province]}), DEFAULT_GLOSSARY, people)
+    with_named_people([], clean_article("Ông Lê Văn Tám dự họp."), [], DEFAULT_GLOSSARY, people)
     by_kind = {
         "undescribed_figure": f"the model did not say what {FIGURES[1].source!r} ({FIGURES[1].english}) refers to",
         "figure_note": warnings[0],
@@ -52,6 +64,8 @@ def _every_kind_of_warning() -> dict[str, str]:
         "asked_again": "paragraphs 1-8: the answer ran too long; asked again in halves",
         "facts_dropped": "the facts of the article's 4 parts did not fit the model's context: kept 20 of 31",
         "part_points": _part_points_warning(error),
+        "name_refiled": people[0],
+        "role_missing": people[1],
     }
     return by_kind
 

@@ -58,6 +58,8 @@ def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, v
     # Every name is traced back to the article's own spelling.
     for entity in [*brief.people, *brief.organizations, *brief.places]:
         assert entity.source in article.text
+    # The people the article names are listed once each, in its order, whatever the model listed.
+    assert [p.english for p in brief.people] == ["Nguyen Anh Tuan", "Chen Tao"]
     meta = brief.meta
     assert (meta.source_language, meta.model) == ("vi", EMBEDDED_MODEL)
     assert meta.prompt_version.startswith("translate@") and "+brief@" in meta.prompt_version

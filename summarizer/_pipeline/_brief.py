@@ -26,8 +26,9 @@ from .._checks import BriefChecks, KeyPointChecks
 from .._errors import OutputValidationError, TruncatedOutputError
 from .._factlock import changed_figures, from_paragraph, left_out, written_as_in_source
 from .._figures import KEY_KINDS, SourceFigure, brief_key_figures, extract_figures, missing_key_figures, supports
-from .._glossary import BUILTIN_TERMS, TITLES, Glossary
+from .._glossary import BUILTIN_TERMS, TITLES, Glossary, is_place
 from .._hygiene import Article
+from .._people import english_role, name_key, named_people
 from .._prompts import PromptTemplate
 from .._results import Brief, Figure
 from .._text import count_words, romanize_names, strip_marks, vietnamese_words
@@ -178,16 +179,11 @@ def assembled_brief(
     Every warning is added here, before the result (whose metadata carries them) is built."""
     covered = covered_points(draft, by_part, article, figures, english, warnings, written)
     brief_figures = described_figures(figures, figure_notes, warnings, english)
-    # A company listed as a place is an organisation; a person's title is a role, not a name.
-    companies = [place for place in draft.places if _is_company(place)]
-    listed = {
-        "people": [_without_title(person, glossary) for person in draft.people],
-        "organizations": [*draft.organizations, *companies],
-        "places": [place for place in draft.places if place not in companies],
-    }
     people, organizations, places = (
-        traceable(listed[kind], article, kind, glossary, warnings) for kind in ("people", "organizations", "places")
+        traceable(entities, article, kind, glossary, warnings)
+        for kind, entities in filed_entities(draft, glossary, warnings).items()
     )
+    people = with_named_people(people, article, english, glossary, warnings)
     # A short summary is warned, never re-asked: asked again, this model answers at the same length.
     words = count_words(draft.summary)
     if words < SUMMARY_MIN_WORDS:
@@ -434,6 +430,82 @@ def traceable(
         else:
             kept.append(entity.model_copy(update={"source": source, "english": english}))
     return kept
+
+
+def filed_entities(draft: BriefDraft, glossary: Glossary, warnings: list[str]) -> dict[str, list[Entity]]:
+    """The draft's people, organisations and places, each under the kind it is: a company listed as
+    a place is an organisation; a province, a ministry or a bare title listed as a person is none
+    (fidelity: "Ba Ria - Vung Tau", "Chinh phu" and "Pho Thu tuong" were the only people of three
+    briefs); a person's title is a role, not part of the name."""
+    filed: dict[str, list[Entity]] = {"people": [], "organizations": [*draft.organizations], "places": []}
+    for place in draft.places:
+        filed["organizations" if _is_company(place) else "places"].append(place)
+    for listed in draft.people:
+        # A place is told before the title is taken off: "Bà" opens "Bà Rịa - Vũng Tàu" and is "Mrs".
+        person = listed if _is_place(listed) else _without_title(listed, glossary)
+        kind = _kind_of_listed_person(person, glossary)
+        if kind is None:
+            warnings.append(f"dropped people entry {listed.english!r}: a title, not a name")
+            continue
+        if kind != "people":
+            warnings.append(f"people entry {listed.english!r} listed under {kind}: it names no person")
+        filed[kind].append(person)
+    return filed
+
+
+def _kind_of_listed_person(person: Entity, glossary: Glossary) -> str | None:
+    names = {" ".join(name.split()).casefold() for name in (person.source, person.english)}
+    if not person.english.strip() or names & TITLES or names & _ENGLISH_TITLE_NAMES:
+        return None
+    role = person.role.strip()
+    if _is_place(person) or _PLACE_ROLE.match(role):
+        return "places"
+    terms = {term.casefold() for name in names for term, _ in glossary.glossary_terms_in(name)}
+    body = person.source.split()[0].casefold() in _BODY_WORDS if person.source.split() else False
+    if _is_company(person) or _ORGANIZATION_ROLE.match(role) or names & terms or body:
+        return "organizations"
+    return "people"
+
+
+def _is_place(entity: Entity) -> bool:
+    return is_place(entity.source) or is_place(entity.english)
+
+
+_PLACE_ROLE = re.compile(r"(?:an? |the )?(?:province|city|district|place|country)\b", re.IGNORECASE)
+_ORGANIZATION_ROLE = re.compile(
+    r"(?:an? |the )?(?:organi[sz]ation|company|business|ministry|government|agency|department)\b", re.IGNORECASE
+)
+_BODY_WORDS = frozenset(["cục", "bộ", "sở", "ban", "ủy", "ubnd", "tổng", "công", "tập", "ngân", "viện", "hội", "quỹ"])
+"""First words of a Vietnamese body's name ("Cục Đầu tư nước ngoài"), never of a person's."""
+_ENGLISH_TITLE_NAMES = frozenset(english.casefold() for source, english in BUILTIN_TERMS if source.casefold() in TITLES)
+
+
+def with_named_people(
+    people: list[Entity], article: Article, english: Sequence[str], glossary: Glossary, warnings: list[str]
+) -> list[Entity]:
+    """`people`, each once, and the people a Vietnamese article names by rule that the model did
+    not list (it missed all eight of the held-out articles' people), in the order the article first
+    names them. Each is named as the translation names it, with the role the translation or the
+    glossary gives; one whose role could not be put into English is kept with a warning."""
+    found: dict[str, Entity] = {}
+    for person in people:
+        found.setdefault(name_key(person.source), person)
+    for named in named_people(article.text, glossary) if article.language == "vi" else ():
+        if name_key(named.source) in found:
+            continue
+        role = english_role(named, english, glossary)
+        name = glossary.english_of(named.source) or strip_marks(named.source)
+        if not role:
+            given = f"the article's is {named.role!r}" if named.role else "the article gives none"
+            warnings.append(f"people entry {name!r} has no role in English ({given})")
+        found[name_key(named.source)] = Entity(source=named.source, english=name, role=role)
+    plain = name_key(article.text)
+
+    def first_named(person: Entity) -> int:
+        at = plain.find(name_key(person.source))
+        return at if at >= 0 else len(plain)
+
+    return sorted(found.values(), key=first_named)
 
 
 def _same_name(source: str, english: str) -> bool:

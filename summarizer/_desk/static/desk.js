@@ -273,7 +273,7 @@ function entities(title, list, prefix) {
           {},
           el("span", { class: "mark", "data-mark": `${prefix}${i}`, tabIndex: 0, text: e.english }),
           e.source !== e.english ? ` (${e.source})` : "",
-          `: ${e.role}`,
+          e.role ? `: ${e.role}` : "",
         ),
       ),
     ),
