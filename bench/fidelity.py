@@ -5,6 +5,7 @@ brief held to a hand-written answer key.
     python bench/fidelity.py --base-url URL --model NAME
     python bench/fidelity.py --only 01 03       # some articles
     python bench/fidelity.py --out fidelity-out # keep the briefs: summarizer desk fidelity-out
+    python bench/fidelity.py --cache run.sqlite3 # keep the model's answers, and replay them next time
 
 Each key (`NN.key.yaml`) lists every figure of the article with its English form, the people with their
 roles, the organisations and places, the quotes, and five key facts with the words that show a brief
@@ -13,7 +14,10 @@ correct (of the key's), dates exact, people found, key facts covered (of five), 
 first), and changed or invented figures or quotes that went out without a warning (the target is 0).
 Articles whose text may not be committed are fetched first (bench/fidelity/fetch.py).
 
-No response cache. Not a test: the model's answers vary between runs, so this prints what one run saw.
+No response cache unless --cache is given: a second run with the same file replays every answer the
+model gave the same request, so a change after the model (tracing names, checks, warnings) is measured
+in seconds on the same answers; its seconds are then not the model's. Not a test: the model's answers
+vary between runs, so this prints what one run saw.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from summarizer._manifest import MANIFEST_NAME, appending, make_entry
 from summarizer._text import strip_marks
 
 FOLDER = Path(__file__).resolve().parent / "fidelity"
+CACHED_RUN_PORT = 18931
+"""The embedded server's port on a run with --cache."""
 
 
 @dataclass
@@ -115,7 +121,8 @@ def endpoint(args: argparse.Namespace) -> Iterator[str]:
     if args.base_url:
         yield args.base_url
         return
-    with LocalServer() as server:
+    # The endpoint is part of the response cache key: a replayed run must reach the same port.
+    with LocalServer(port=CACHED_RUN_PORT if args.cache else None) as server:
         yield server.base_url
 
 
@@ -127,6 +134,7 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, help="also write each brief (JSON, Markdown, a manifest line) here: `summarizer desk OUT`"
     )
+    parser.add_argument("--cache", type=Path, help="a response cache file: answers kept there are replayed")
     args = parser.parse_args()
     keys = sorted(FOLDER.glob("*.key.yaml"))
     if args.only:
@@ -138,7 +146,7 @@ def main() -> None:
     print("| article | delivered | seconds | figures | dates exact | people | key facts | warnings | unwarned faults |")
     print("| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: |", flush=True)
     with endpoint(args) as base_url:
-        settings = resolve_settings(base_url=base_url, model=args.model, cache=False, env={})
+        settings = resolve_settings(base_url=base_url, model=args.model, cache=args.cache or False, env={})
         with Summarizer(settings) as summarizer:
             for key_path in keys:
                 name = key_path.name.split(".")[0]

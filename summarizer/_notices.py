@@ -39,7 +39,7 @@ KINDS = (
     _kind("lost_figure", "high", _PARAGRAPH + r" lacks or changes "),
     _kind("invented_quote", "high", r" \(an invented quote\)$| in the mouth of .*, whom the article does not quote$"),
     _kind("untranslated", "high", _PARAGRAPH + r" could not be translated"),
-    _kind("vietnamese_left", "high", _PARAGRAPH + r" keeps Vietnamese"),
+    _kind("vietnamese_left", "high", rf"(?:{_PARAGRAPH}|^the brief's \w+) keeps Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
     _kind(
         "figure_not_held",

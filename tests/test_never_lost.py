@@ -286,6 +286,29 @@ def test_a_brief_whose_prose_cannot_be_had_even_alone_fails_with_the_models_faul
     assert failed.value.task_attempts == 1 + 1 + 2 + 2
 
 
+@loopback
+def test_a_brief_whose_summary_keeps_one_vietnamese_word_through_every_reask_is_kept_and_flagged() -> None:
+    # Fidelity article 01 was lost to "nghiệp", left in the summary by two drafts and two prose answers.
+    leftover = {**json.loads(BRIEF), "summary": SUMMARY.replace("new factories", "new nghiệp factories")}
+
+    def replies(body: dict[str, Any]) -> Reply:
+        if "<paragraphs>" not in body["messages"][1]["content"]:
+            return Reply(body=chat_completion(json.dumps(leftover, ensure_ascii=False)))
+        texts = {n: ENGLISH[n - 1] for n in paragraph_numbers(body)}
+        return Reply(body=chat_completion(json.dumps({"paragraphs": [{"n": n, "text": t} for n, t in texts.items()]})))
+
+    with ScriptedServer(replies) as server, _summarizer(server) as summarizer:
+        brief = summarizer.brief(ARTICLE)
+    assert brief.summary == leftover["summary"]
+    warning = "the brief's summary keeps Vietnamese it was not put into English (nghiệp)"
+    [notice] = [n for n in brief.meta.notices if n.kind == "vietnamese_left"]
+    assert (notice.severity, notice.text) == ("high", warning)
+    assert f"- {warning}" in render_markdown(brief)
+    # The draft and its re-ask, which named the word: kept then, without asking for the prose alone.
+    drafts = [r["body"] for r in server.requests if "<paragraphs>" not in r["body"]["messages"][1]["content"]]
+    assert len(drafts) == 2 and "untranslated Vietnamese (nghiệp)" in json.dumps(drafts[1], ensure_ascii=False)
+
+
 # A body run into one paragraph (as news corpora hold them): twenty sentences, about 500 estimated tokens.
 LONG_BODY = " ".join(
     f"Câu số {k} nói về kinh tế của tỉnh và việc làm cho người dân trong năm nay." for k in range(1, 21)
