@@ -7,16 +7,23 @@ from typing import Any
 
 import pytest
 
-from summarizer import Summarizer, render_markdown, resolve_settings
+from summarizer import Summarizer, clean_article, render_markdown, resolve_settings
+from summarizer._answers import KeyPoint, PartPoints
+from summarizer._checks import KeyPointChecks, PartPointsChecks
 from summarizer._figures import extract_figures
+from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._pipeline._points import (
     MOST_POINTS_PER_PART,
+    Part,
+    _points,
     article_parts,
     chosen_points,
+    distinct_points,
     held_figures,
     lead_figures,
     points_asked,
 )
+from summarizer._pipeline._protocol import Budget, Env, Notes
 from summarizer._pipeline._translate import EnglishPiece
 
 from .fake_server import Reply, ScriptedServer, chat_completion
@@ -183,3 +190,57 @@ def test_key_points_that_leave_out_a_lead_figure_are_asked_again_naming_it() -> 
     # The byline is set aside: never part of the article the model sees, told in the result.
     assert brief.meta.source_credits == ["Thái Minh"] and "Thái Minh" not in first[1]["content"]
     assert "; credits: Thái Minh" in render_markdown(brief)
+
+
+def test_a_point_that_says_another_again_is_one_point_the_more_precise() -> None:
+    # Fidelity article 01: a part's two points, the second the first with its figures exact.
+    rough = "Ba Ria - Vung Tau approved eight projects totaling more than VND10 trillion."
+    precise = (
+        "In the first quarter of 2017, Ba Ria - Vung Tau granted 8 large projects with more than VND10.43 trillion."
+    )
+    other = "Foreign projects total $311 million and domestic ones VND3.588 trillion."
+    assert distinct_points([rough, other, precise]) == [precise, other]
+    assert distinct_points([rough, other]) == [rough, other]
+
+
+def test_a_repeated_point_gives_way_to_the_part_s_sentence_with_a_figure_the_points_leave_out() -> None:
+    source = (
+        "Tỉnh cấp phép 8 dự án với tổng vốn 10.430 tỷ đồng. Lễ trao giấy phép diễn ra trang trọng tại tỉnh. "
+        "Trong đó 4 dự án nước ngoài có vốn 311 triệu USD."
+    )
+    english = (
+        "The province licensed 8 projects with total capital of VND10.43 trillion. The licensing ceremony was "
+        "held solemnly in the province. Of these, 4 foreign projects have capital of $311 million."
+    )
+    article = clean_article(source)
+    figures = extract_figures(article.text, "vi")
+    env = Env(DEFAULT_GLOSSARY, None, Budget(8192, 2048))
+    notes = Notes()
+    part = Part(1, 2, (EnglishPiece(1, source, english),))
+    steps = _points(part, (), article, figures, env, notes, env.prompt("part_points"))
+    next(steps)
+    said = "The province licensed 8 projects with total capital of VND10.43 trillion."
+    again = "The province licensed 8 projects, with total capital of VND10.43 trillion, this year."
+    with pytest.raises(StopIteration) as done:
+        steps.send(PartPoints(points=[said, again]))
+    points, _ = done.value.value
+    # The longer of the two stays; the sentence that states $311 million, not the ceremony, stands in.
+    assert points == [again, "Of these, 4 foreign projects have capital of $311 million."]
+    assert notes.warnings == [
+        "part 1 of 2: the model gave 1 of the 2 key points asked (1 repeating another); "
+        "its first sentences stand in for 1"
+    ]
+
+
+def test_a_bare_figure_for_a_key_point_is_sent_back_asking_for_one_full_sentence() -> None:
+    # Fidelity article 02: "VND4 trillion" came back as a key point, saying nothing of what it is.
+    figures = extract_figures("Dự án nộp ngân sách 4.000 tỷ đồng mỗi năm.", "vi")
+    checks = PartPointsChecks(glossary=DEFAULT_GLOSSARY, source_figures=figures, fewest=2)
+    with pytest.raises(ValueError, match="write key point 2 as one full sentence: who or what did what"):
+        PartPoints.model_validate(
+            {"points": ["The project pays VND4 trillion a year.", "VND4 trillion"]}, context=checks
+        )
+    point = KeyPointChecks(glossary=DEFAULT_GLOSSARY, source_figures=figures, figure=figures[0])
+    with pytest.raises(ValueError, match="write the key point as one full sentence: who or what did what"):
+        KeyPoint.model_validate({"point": "VND4 trillion"}, context=point)
+    assert KeyPoint.model_validate({"point": "The project pays VND4 trillion a year."}, context=point)

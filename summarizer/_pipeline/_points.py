@@ -19,7 +19,7 @@ from .._factlock import changed_figures
 from .._figures import KEY_KINDS, SourceFigure, missing_key_figures
 from .._hygiene import Article
 from .._prompts import PromptTemplate
-from .._text import count_words, sentences, vietnamese_words
+from .._text import WORD, count_words, sentences, vietnamese_words
 from ._protocol import Env, Notes, Steps, ask_or_keep, estimate_tokens, side_by_side
 from ._translate import EnglishPiece
 
@@ -202,9 +202,14 @@ def _points(
         reason = f"its key points could not be written ({' '.join(str(exc).split())})"
     else:
         # A point kept failing its checks may still be a bare figure: its part's sentences stand in.
-        points = [point.strip() for point in answer.points if count_words(point) >= MIN_POINT_WORDS]
+        written = [point.strip() for point in answer.points if count_words(point) >= MIN_POINT_WORDS]
+        points = distinct_points(written)
         figure_notes = answer.figures
-        reason = f"the model gave {len(points)} of the {fewest} key points asked"
+        # A point that only says another again (fidelity article 01, part 4) gives way to the part's words.
+        repeated = len(written) - len(points)
+        fewest = max(fewest, len(written)) if repeated else fewest
+        again = f" ({repeated} repeating another)" if repeated else ""
+        reason = f"the model gave {len(points)} of the {fewest} key points asked{again}"
     if len(points) > most:
         notes.warnings.append(f"{part.label}: kept the first {most} of its {len(points)} key points")
     if len(points) >= fewest:
@@ -220,22 +225,53 @@ def _points(
 
 
 def _own_sentences(part: Part, figures: list[SourceFigure], count: int, points: Sequence[str]) -> list[str]:
-    """Up to `count` of the part's own sentences, in order (each cut to `STAND_IN_WORDS`), standing
-    in for key points the model did not write: those that state no figure the article lacks, keep
-    no Vietnamese, and are not already among `points`."""
-    chosen: list[str] = []
+    """Up to `count` of the part's own sentences (each cut to `STAND_IN_WORDS`), standing in for key
+    points the model did not write: those that state no figure the article lacks, keep no
+    Vietnamese, and are not already among `points`; first those that state a money, percentage or
+    area figure of the part the points leave out (an editor needs those), then the others, each in
+    article order."""
+    unstated = missing_key_figures("\n".join(points), [f for f in part.stated(figures) if f.kind in KEY_KINDS])
+    usable: list[str] = []
     for piece in part.pieces:
         for sentence in sentences(piece.english):
             words = sentence.split()
             cut = sentence if len(words) <= STAND_IN_WORDS else " ".join(words[:STAND_IN_WORDS]) + "…"
-            if (
-                len(chosen) < count
-                and cut not in points
-                and not changed_figures(cut, figures)
-                and not vietnamese_words(cut)
-            ):
-                chosen.append(cut)
-    return chosen
+            if cut not in points and not changed_figures(cut, figures) and not vietnamese_words(cut):
+                usable.append(cut)
+    stating = [cut for cut in usable if len(missing_key_figures(cut, unstated)) < len(unstated)]
+    chosen = [*stating, *(cut for cut in usable if cut not in stating)][:count]
+    return [cut for cut in usable if cut in chosen]
+
+
+REPEATED_WORDS = 0.7
+"""The share of a key point's words found in another of its part at which the two say one thing."""
+REPEAT_MIN_WORDS = 8
+"""The fewest words of a point compared so: short points share their few words by chance."""
+
+
+def distinct_points(points: Sequence[str]) -> list[str]:
+    """`points` with each pair that says one thing twice (most words of the shorter are the other's)
+    made one: the longer, which says it more precisely, in the place of the first."""
+    kept: list[tuple[str, set[str]]] = []
+    for point in points:
+        words = {word.casefold() for word in WORD.findall(point)}
+        same = next((index for index, (_, seen) in enumerate(kept) if _says_again(words, seen)), None)
+        if same is None:
+            kept.append((point, words))
+        elif len(words) > len(kept[same][1]):
+            kept[same] = (point, words)
+    return [point for point, _ in kept]
+
+
+def _says_again(words: set[str], other: set[str]) -> bool:
+    shorter, longer = sorted((words, other), key=len)
+    # A figure of one that the other lacks makes them two facts, however alike their words.
+    numbers = {word for word in shorter if any(ch.isdigit() for ch in word)}
+    return (
+        len(shorter) >= REPEAT_MIN_WORDS
+        and numbers <= longer
+        and len(shorter & longer) >= REPEATED_WORDS * len(shorter)
+    )
 
 
 def chosen_points(
