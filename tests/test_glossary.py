@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from summarizer._answers import is_english
+from summarizer._answers import PartPoints, is_english
+from summarizer._checks import PartPointsChecks
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._text import romanize_names
 
@@ -57,3 +58,11 @@ def test_the_english_of_a_source_is_its_term_or_name_when_it_is_one_whole() -> N
     assert DEFAULT_GLOSSARY.english_of("Nguyễn  Văn An") == "Nguyen Van An"
     assert DEFAULT_GLOSSARY.english_of("Amkor Technology Việt Nam") is None  # a term inside, not the whole
     assert DEFAULT_GLOSSARY.english_of("Victory Giant Technology") is None  # no Vietnamese: not a name found
+
+
+def test_common_words_left_in_english_are_put_into_english_but_never_listed_to_the_model() -> None:
+    # Fidelity article 01: a part's key point, then the brief's summary, kept "doanh nghiệp".
+    point = "The doanh nghiệp and investors created 22,000 jobs for people."
+    fixed = PartPoints.model_validate({"points": [point]}, context=PartPointsChecks(glossary=DEFAULT_GLOSSARY))
+    assert fixed.points == ["The businesses and investors created 22,000 jobs for people."]
+    assert DEFAULT_GLOSSARY.listing("Các doanh nghiệp và nhà đầu tư tạo 22.000 việc làm.") == "(none)"
