@@ -215,6 +215,11 @@ MIN_POINT_WORDS = 4
 """The fewest words of a key point: "VND4 trillion" alone says nothing of what it is."""
 
 
+def _full_sentence_ask(point: str) -> str:
+    """The re-ask of a bare key point (`point`: how the answer names it), one wording for every kind."""
+    return f"write {point} as one full sentence: who or what did what, with its figures"
+
+
 class PartPoints(_AnswerModel):
     """The key points of one part of an article, as the model writes them, held to the fact lock,
     and what the part's numbered figures measure."""
@@ -239,7 +244,7 @@ class PartPoints(_AnswerModel):
                 fewer = (f"give at least {checks.fewest} key points, one short sentence each",)
             bare = [n for n, point in enumerate(self.points, 1) if count_words(point) < MIN_POINT_WORDS]
             if bare:
-                fewer += (f"write key point {', '.join(map(str, bare))} as one full sentence: who did what",)
+                fewer += (_full_sentence_ask(f"key point {', '.join(map(str, bare))}"),)
             paragraphs, left = checks.paragraphs, missing_key_figures("\n".join(self.points), checks.held)
             fix = "state it in one of them, written {!r}".format
             missing = [left_out(f, where=THE_KEY_POINTS, paragraphs=paragraphs, fix=fix(f.english)) for f in left]
@@ -319,11 +324,7 @@ class KeyPoint(_AnswerModel):
                 fix=f"state it, written {checks.figure.english!r}",
             )
         # A bare figure is no key point (fidelity article 02 had "VND4 trillion" for one).
-        bare = (
-            ()
-            if count_words(self.point) >= MIN_POINT_WORDS
-            else ("write the key point as one sentence: what the figure is, and who or what it is about",)
-        )
+        bare = () if count_words(self.point) >= MIN_POINT_WORDS else (_full_sentence_ask("the key point"),)
         _raise_faults(self.point, checks, missing, where=KEY_POINT, asks=bare)
         return self
 
