@@ -153,15 +153,21 @@ def _required_lines(raw: str) -> list[str]:
     ]
 
 
+_CREDIT_MARKERS = ("(Ảnh:", "(Ảnh", "Ảnh:", "Ảnh", "(Nguồn:", "(Nguồn", "Nguồn:", "Nguồn", "-", "(")
+
+
 def _less_credits(lines: list[str], article: Article) -> list[str]:
     """`lines` (squashed) less the photo credits and byline set aside from them, the last credit
     from the last line holding it and so on back, and less the words that say what they are."""
     lines, credits = list(lines), [_squash(credit) for credit in article.credits]
     for index in range(len(lines) - 1, -1, -1):
         while credits and (at := lines[index].rfind(credits[-1])) >= 0:
-            lines[index] = lines[index][:at] + lines[index][at + len(credits.pop()) :]
-            for marker in ("(Ảnh:", "(Ảnh", "Ảnh:", "Ảnh", "(Nguồn:", "(Nguồn", ")", "-"):
-                lines[index] = lines[index].replace(marker, "")
+            before, after = lines[index][:at], lines[index][at + len(credits.pop()) :]
+            # Only the words next to the credit say what it is: a hyphen elsewhere ("tin-tuc" in a
+            # link) is the article's.
+            while (marker := next((m for m in _CREDIT_MARKERS if before.endswith(m)), None)) is not None:
+                before = before.removesuffix(marker)
+            lines[index] = before + after.removeprefix(")").removeprefix("-")
     return lines
 
 
@@ -205,6 +211,8 @@ def _assert_figures_sound(text: str) -> None:
 @example("Bình luận (2)\r\nNguồn: https://e.vn/x\r\n\r\n")
 @example("| a | b |\n|---|---|\nảnh: Ninh |\n10.171 ha")
 @example("A\u0301 b\n\u200b\n\u00a0\nc")
+# A byline ("A") after a link with a hyphen: the hyphen is the link's, not the credit's.
+@example(" A\n A A A http://baobacninhtv.vn/tin-tuc/123?x=1&y=2\u200b… A")
 def test_hygiene_never_raises_and_loses_no_line(raw: str) -> None:
     article = clean_article(raw, "prop.txt")
     assert article.name == "prop.txt" and article.language in {"vi", "en"}
