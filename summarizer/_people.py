@@ -153,7 +153,8 @@ def _people_in(line: str, glossary: Glossary) -> Iterator[NamedPerson]:
     for start, end in _runs(words):
         title, rest = split_title([word.bare for word in words[start:end]])
         before = [word.bare.casefold() for word in words[max(0, start - 2) : start]]
-        introduced = bool(title) or before[-1:] in ([h] for h in _HONORIFICS) or " ".join(before) == "đồng chí"
+        honorific = bool(before) and (before[-1] in _HONORIFICS or " ".join(before) in _HONORIFICS)
+        introduced = bool(title) or honorific
         named_at = at = start + len(title)
         for piece in split_at_places(rest):
             first, name = at, _introduced_name(piece, glossary) if introduced and at == named_at else None
@@ -172,7 +173,7 @@ def _people_in(line: str, glossary: Glossary) -> Iterator[NamedPerson]:
                 yield NamedPerson(" ".join(name), role)
 
 
-_HONORIFICS = ("ông", "bà", "anh", "chị", "cô", "chú", "bác", "cụ", "em", "đồng chí")
+_HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "cụ", "em", "đồng chí"})
 
 
 def _without_honorifics(title: list[str]) -> str:
