@@ -84,7 +84,8 @@ def score(name: str, text: str, key: dict[str, Any], brief: Brief) -> Scored:
     article = clean_article(text)
     sources = extract_figures(article.text, article.language)
     faults = [*changed_figures(prose, sources), *invented_quotes(prose, article.text)]
-    unwarned = [fault for fault in faults if str(fault) not in brief.meta.warnings]
+    # Warned anywhere in the brief: a fault is worded by where it was found ("a key point states ...").
+    unwarned = [fault for fault in faults if not any(w.endswith(f" {fault.what}") for w in brief.meta.warnings)]
     high = sum(1 for notice in brief.meta.notices if notice.severity == "high")
     return Scored(
         name,

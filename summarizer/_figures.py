@@ -81,8 +81,10 @@ _EN_PATTERN = re.compile(
     | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?P<dmo_m>{"|".join(MONTHS)})(?!\w|,?\s+\d))
     | (?P<month_day>(?P<mdo_m>{"|".join(MONTHS)})\s+(?P<mdo_d>\d{{1,2}})(?!\d|\s*,?\s*\d{{4}}|,\d))
     | (?P<month_year>(?P<my_m>{"|".join(MONTHS)})(?:\s+(?P<my_d>\d{{1,2}}),?)?\s+(?P<my_y>\d{{4}}))
-    | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
-        (?:\s*(?P<mo_s>thousand|million|billion|trillion))?)
+    | (?P<money>(?:(?P<mo_q>{_EN_QUALIFIER})\s+)?(?:(?:US)?\$\s?(?P<mo_n>{_EN_NUMBER})
+        (?:\s*(?P<mo_s>thousand|million|billion|trillion))?
+        | (?P<mo_n2>{_EN_NUMBER})(?:\s*(?P<mo_s2>thousand|million|billion|trillion))?
+          \s*(?:US\s+)?(?:dollars?|USD)(?!\w)))
     | (?P<dong>(?:(?P<vd_q>{_EN_QUALIFIER})\s+)?(?:VND\s?(?P<vd_n>{_EN_NUMBER})
         (?:\s*(?P<vd_s>thousand|million|billion|trillion))?
         | (?P<vd_n2>{_EN_NUMBER})(?:\s*(?P<vd_s2>thousand|million|billion|trillion))?\s*(?:VND|dong|đồng)(?!\w)))
@@ -295,7 +297,10 @@ def _en_figure(m: re.Match[str]) -> SourceFigure | None:
         day = int(g("my_d")) if g("my_d") else None
         return SourceFigure(text, text, "date", *date_value(int(g("my_y")), _month_number(g("my_m")), day))
     if g("money"):
-        value = _en_number(g("mo_n")) * _EN_SCALES.get((g("mo_s") or "").lower(), 1)
+        # "10 billion dollars" is money as "$10 billion" is: read as a plain number, it passed the fact
+        # lock for VND10 billion (fidelity article 01).
+        number, scale = (g("mo_n"), g("mo_s")) if g("mo_n") else (g("mo_n2"), g("mo_s2"))
+        value = _en_number(number) * _EN_SCALES.get((scale or "").lower(), 1)
         return SourceFigure(text, text, "money", value, "USD")
     if g("dong"):
         number, scale = (g("vd_n"), g("vd_s")) if g("vd_n") else (g("vd_n2"), g("vd_s2"))

@@ -7,6 +7,7 @@ import pytest
 from summarizer import clean_article
 from summarizer._answers import BriefDraft, PartPoints
 from summarizer._checks import BriefChecks, PartPointsChecks
+from summarizer._factlock import changed_figures
 from summarizer._figures import (
     extract_figures,
     figure_kept,
@@ -308,3 +309,18 @@ def test_english_qualifiers_of_two_words_are_read() -> None:
         "less than 30 hectares",
         "nearly 7%",
     ]
+
+
+def test_an_amount_in_dollars_written_after_the_number_is_money_and_the_lock_holds_its_currency() -> None:
+    # Fidelity article 01: "more than 10 billion dollars" for "hơn 10 tỷ đồng" read as the plain
+    # number 10 billion, which the source's VND10 billion backed.
+    stated = extract_figures("It gave more than 10 billion dollars and a 400 million USD plant.", "en")
+    assert [(f.source, f.kind, f.value, f.unit) for f in stated] == [
+        ("more than 10 billion dollars", "money", 1e10, "USD"),
+        ("400 million USD", "money", 4e8, "USD"),
+    ]
+    source = extract_figures("Doanh nghiệp hỗ trợ hơn 10 tỷ đồng cho an sinh xã hội.", "vi")
+    assert [str(f) for f in changed_figures("They gave more than 10 billion dollars.", source)] == [
+        "the brief states 'more than 10 billion dollars', which the article does not have (changed or invented)"
+    ]
+    assert changed_figures("They gave more than VND10 billion.", source) == []
