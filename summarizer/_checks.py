@@ -42,6 +42,11 @@ class Checks(Generic[AnswerT_contra]):
         return []
 
 
+def _vietnamese_left(text: str) -> str:
+    """The first Vietnamese words left in English `text`, as a warning shows them ("" when none)."""
+    return ", ".join(dict.fromkeys(vietnamese_words(text)[:5]))
+
+
 @dataclass(frozen=True, kw_only=True)
 class FactLockChecks(Checks[AnswerT_contra]):
     """English prose held to its article: the article's figures only, and its quotes only."""
@@ -78,10 +83,8 @@ class BriefChecks(FactLockChecks["BriefProse"]):
         """Changed or invented figures and quotes, and the Vietnamese left in the prose."""
         faults = self.lock_faults(answer.prose)
         for name, text in (("headline", answer.headline), ("summary", answer.summary)):
-            left = vietnamese_words(text)
-            if left:
-                shown = ", ".join(dict.fromkeys(left[:5]))
-                faults.append(f"the brief's {name} keeps Vietnamese it was not put into English ({shown})")
+            if left := _vietnamese_left(text):
+                faults.append(f"the brief's {name} keeps Vietnamese it was not put into English ({left})")
         return faults
 
 
@@ -148,10 +151,8 @@ class TranslationChecks(Checks["TranslationChunk"]):
             ]
             if paragraph.n in self.sources:
                 faults += [str(fault) for fault in added_quotes(paragraph.n, paragraph.text, self.sources[paragraph.n])]
-            left = vietnamese_words(paragraph.text) if self.target == "en" else []
-            if left:
-                shown = ", ".join(dict.fromkeys(left[:5]))
-                faults.append(f"paragraph {paragraph.n} keeps Vietnamese it was not put into English ({shown})")
+            if self.target == "en" and (left := _vietnamese_left(paragraph.text)):
+                faults.append(f"paragraph {paragraph.n} keeps Vietnamese it was not put into English ({left})")
         return faults
 
     def one(self, number: int) -> TranslationChecks:

@@ -509,7 +509,7 @@ def with_named_people(
 
 
 def _same_name(source: str, english: str) -> bool:
-    return strip_marks(source).casefold().split() == strip_marks(english).casefold().split()
+    return name_key(source) == name_key(english)
 
 
 _ENGLISH_TITLES = re.compile(
