@@ -100,20 +100,16 @@ class KeyPointChecks(FactLockChecks["KeyPoint"]):
 
 @dataclass(frozen=True, kw_only=True)
 class PartPointsChecks(FactLockChecks["PartPoints"]):
-    """The key points of one part of an article: the fact lock, as many points as asked, and the
-    part's lead figures stated. Kept failing those, warned; the part's own sentences stand in for
-    points it could not write, and the brief's coverage for lead figures left out."""
+    """The key points of one part of an article: the fact lock, and as many points as asked. Kept
+    failing those, warned; the part's own sentences stand in for points it could not write. Its lead
+    figures are asked for, not checked: the brief's coverage asks a key point for one left out."""
 
     fewest: int = 1
-    held: Sequence[SourceFigure] = ()
-    """The part's lead figures, which its points must state."""
-    paragraphs: Sequence[str] = ()
-    """The article's paragraphs, to name the one that states a lead figure left out."""
 
     def lenient(self) -> PartPointsChecks:
-        """Without the fact lock, the quote lock, the count and the lead figures: the part's own
-        sentences make up for points too few, and the brief's coverage for figures left out."""
-        return replace(self, source_figures=None, source_text=None, fewest=1, held=())
+        """Without the fact lock, the quote lock and the count: the part's own sentences make up for
+        points too few."""
+        return replace(self, source_figures=None, source_text=None, fewest=1)
 
     def kept_faults(self, answer: PartPoints) -> list[str]:
         """Changed or invented figures and quotes."""

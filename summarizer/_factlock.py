@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ._figures import SourceFigure, figure_kept, missing_key_figures
+from ._figures import CurrencyRepair, SourceFigure, figure_kept, missing_key_figures
 from ._figures import unsupported_figures as _unsupported
 from ._text import Language, strip_marks
 
@@ -42,9 +42,13 @@ class Fault:
 BRIEF = "the brief"
 KEY_POINTS = "a key point"
 """Where a fault of the key points written part by part is: one of them."""
-THE_KEY_POINTS = "the list of key points"
-"""Where a lead figure the key points of a part leave out is missing: from all of them."""
 STATE_IT = "state it in the summary or a key point"
+
+
+def currency_repaired(repair: CurrencyRepair, *, where: str = BRIEF) -> str:
+    """The warning of an amount put back in the article's currency by rule (`where` wrote it)."""
+    source = repair.source
+    return f"{where} wrote {repair.written!r} for {source.english} ({source.source!r}): put in the article's currency"
 
 
 def changed_figures(

@@ -126,15 +126,16 @@ def _en_number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def _english_number(value: float) -> str:
+def _english_number(value: float, *, scaled: bool = True) -> str:
     """1600000000 -> '1.6 billion', 1234500000000 -> '1,234.5 billion', 12345678 -> '12,345,678'.
 
-    A scale word is used only where it loses no digit of the source (three decimals at most).
+    A scale word is used only where it loses no digit of the source (three decimals at most), and
+    never when not `scaled`: English writes "1,000,000%", and reads "1 million%" as 1%.
     """
-    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
-        scaled = value / scale
-        if scaled >= 1 and math.isclose(round(scaled, 3), scaled, rel_tol=1e-12):
-            return f"{scaled:,.3f}".rstrip("0").rstrip(".") + f" {word}"
+    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)) if scaled else ():
+        amount = value / scale
+        if amount >= 1 and math.isclose(round(amount, 3), amount, rel_tol=1e-12):
+            return f"{amount:,.3f}".rstrip("0").rstrip(".") + f" {word}"
     return f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
@@ -271,12 +272,13 @@ def _vi_percent_figure(m: re.Match[str], text: str) -> SourceFigure | None:
     g = m.group
     if not g("percent_range"):
         value = _vi_number(g("pc_n"))
-        english = _qualified(g("pc_q"), f"{_english_number(value)}%", _VI_QUALIFIERS)
+        english = _qualified(g("pc_q"), f"{_english_number(value, scaled=False)}%", _VI_QUALIFIERS)
         return SourceFigure(text, english, "percent", value, "%")
     low, high = _vi_number(g("pr_lo")), _vi_number(g("pr_hi"))
     if low >= high:
         return None  # no range: see extract_figures
-    english = _qualified(g("pr_q"), f"{_english_number(low)}-{_english_number(high)}%", _VI_QUALIFIERS)
+    span = f"{_english_number(low, scaled=False)}-{_english_number(high, scaled=False)}%"
+    english = _qualified(g("pr_q"), span, _VI_QUALIFIERS)
     return SourceFigure(text, english, "percent", low, "%", high)
 
 
@@ -418,6 +420,48 @@ def in_english_form(text: str, sources: Sequence[SourceFigure]) -> str:
             continue
         text = text.replace(written.source, meant.english)
     return text
+
+
+@dataclass(frozen=True)
+class CurrencyRepair:
+    """An amount of money the English wrote in a currency its source amount is not in, put right."""
+
+    written: str
+    """As the English wrote it: "$10 Trillion"."""
+    source: SourceFigure
+    """The article's amount it stands for: VND10 trillion."""
+
+
+def in_source_currency(text: str, sources: Sequence[SourceFigure]) -> tuple[str, list[CurrencyRepair]]:
+    """`text` (English) with each amount of money written in another currency than the article's
+    put back in the article's ("$10 Trillion" and "10 billion dollars" for VND10 trillion and VND10
+    billion: fidelity article 01), and what was so rewritten. Only an amount no source figure backs
+    as written, whose number and scale are exactly those of one source amount in another currency
+    (of one only), is rewritten: a converted amount changes its number, a mislabelled one does not.
+    The English's own qualifier ("more than") is kept."""
+    repairs = []
+    for written in extract_figures(text, "en"):
+        if written.kind != "money" or written.high is not None or any(supports(s, written) for s in sources):
+            continue
+        meant = {
+            source.english: source
+            for source in sources
+            if source.kind == "money"
+            and source.high is None
+            and source.unit != written.unit
+            and math.isclose(source.value, written.value, rel_tol=1e-9)
+        }
+        if len(meant) != 1 or written.source not in text:
+            continue
+        [source] = meant.values()
+        qualifier = _QUALIFIER_FIRST.match(written.source)
+        amount = _QUALIFIER_FIRST.sub("", source.english, count=1)
+        text = text.replace(written.source, (qualifier.group(0) if qualifier else "") + amount)
+        repairs.append(CurrencyRepair(written.source, source))
+    return text, repairs
+
+
+_QUALIFIER_FIRST = re.compile(rf"^(?:{_EN_QUALIFIER})\s+", re.IGNORECASE)
 
 
 def checked_figures(text: str, language: Language = "en") -> list[SourceFigure]:

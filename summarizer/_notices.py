@@ -71,6 +71,12 @@ KINDS = (
     ),
     _kind("figure_note", "low", r"^the model described "),
     _kind(
+        "currency_repaired",
+        "low",
+        r" wrote ('.*'|\".*\") for .* \(.*\): put in the article's currency$",
+        "{count} amounts were written in another currency than the article's and put right: {items}",
+    ),
+    _kind(
         "role_missing",
         "low",
         r"^people entry ('.*') has no role in English \(",

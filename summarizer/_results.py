@@ -36,7 +36,8 @@ class Notice(BaseModel):
     kind: str
     """changed_figure, lost_figure, invented_quote, untranslated, vietnamese_left, facts_dropped,
     missing_figure, figure_not_held, prose_alone, part_points, name_dropped, short_summary, glossary,
-    undescribed_figure, figure_note, name_aligned, figure_added, trimmed, asked_again, other."""
+    undescribed_figure, figure_note, currency_repaired, role_missing, name_refiled, name_aligned,
+    figure_added, trimmed, asked_again, other."""
     text: str
 
 

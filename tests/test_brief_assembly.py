@@ -18,12 +18,11 @@ from summarizer._pipeline._brief import (
     assembled_brief,
     covered_points,
     described_figures,
-    source_form,
     stating_sentence,
-    traceable,
     trimmed_points,
     trimmed_summary,
 )
+from summarizer._pipeline._entities import source_form, traceable
 from summarizer._results import RunInfo
 from summarizer._text import count_words
 

@@ -19,6 +19,7 @@ from summarizer._factcheck import check_result
 from summarizer._figures import (
     brief_key_figures,
     extract_figures,
+    in_source_currency,
     missing_key_figures,
     supports,
     unsupported_figures,
@@ -97,8 +98,8 @@ def test_a_changed_figure_in_the_prose_is_reasked_with_the_figure_named() -> Non
         brief = summarizer.brief(ARTICLE)
     reask = server.requests[1]["body"]["messages"][-1]["content"]
     assert "'$40 million'" in reask and "does not have" in reask
-    # The part's key points twice (they state none of its lead figures), the brief twice.
-    assert "$400 million" in brief.summary and brief.meta.attempts == 4
+    # The part's key points once (a lead figure they leave out is no re-ask), the brief twice.
+    assert "$400 million" in brief.summary and brief.meta.attempts == 3
     assert not [w for w in brief.meta.warnings if "does not have" in w]
 
 
@@ -122,6 +123,40 @@ def test_a_figure_still_changed_after_the_reasks_goes_out_with_a_warning() -> No
     # ... and `check` flags the same figure.
     report = check_result(clean_article(ARTICLE), brief)
     assert not report.passed and any("'$40 million'" in p for p in report.problems)
+
+
+def test_an_amount_in_the_wrong_currency_is_put_back_in_the_article_s_by_rule() -> None:
+    # Fidelity article 01: "hơn 10.000 tỷ đồng" and "hơn 10 tỷ đồng" came back as "$10 Trillion" in
+    # the headline and "more than 10 billion dollars" in the summary.
+    sources = extract_figures("Vốn hơn 10.000 tỷ đồng; hỗ trợ hơn 10 tỷ đồng; 311 triệu USD (6.842 tỷ đồng).", "vi")
+    text = "Projects Exceed $10 Trillion, backing more than 10 billion dollars; $311 million, about $6,842 billion."
+    repaired, repairs = in_source_currency(text, sources)
+    assert repaired == (
+        "Projects Exceed VND10 trillion, backing more than VND10 billion; $311 million, about VND6.842 trillion."
+    )  # each keeps the English's own qualifier, and the amount the article has in dollars is left alone
+    assert [(r.written, r.source.english) for r in repairs] == [
+        ("$10 Trillion", "more than VND10 trillion"),
+        ("more than 10 billion dollars", "more than VND10 billion"),
+        ("about $6,842 billion", "VND6.842 trillion"),
+    ]
+    # A converted amount (another number) is a changed figure for the lock, not a label to mend; an
+    # amount the article has in two currencies is not guessed at.
+    assert in_source_currency("worth $430 million", sources) == ("worth $430 million", [])
+    both = extract_figures("Vốn 5 tỷ USD và 5 tỷ đồng.", "vi")
+    assert in_source_currency("5 billion euros, or $5 billion and VND5 billion", both)[1] == []
+
+
+@loopback
+def test_a_brief_in_the_wrong_currency_is_mended_without_a_reask_and_warned() -> None:
+    with scripted([Reply(body=chat_completion(draft("VND400 million")))]) as server, summarizer_for(server) as s:
+        brief = s.brief(ARTICLE)
+    assert len(server.requests) == 1  # the brief once: no re-ask for a figure a rule mends
+    assert "a $400 million industrial park" in brief.summary and "VND400" not in brief.summary
+    assert "the brief wrote 'VND400 million' for $400 million ('$400 million'): put in the article's currency" in (
+        brief.meta.warnings
+    )
+    assert ("currency_repaired", "low") in [(n.kind, n.severity) for n in brief.meta.notices]
+    assert not [w for w in brief.meta.warnings if "does not have" in w]
 
 
 def draft_without(figure: str) -> str:
@@ -153,11 +188,11 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
         "paragraph 2; state it, written 'nearly 7%'"
     ]
     assert brief.key_points == [*POINTS, "Exports should grow nearly 7%."]
-    assert brief.meta.attempts == 5 and brief.meta.warnings == [  # the part's key points asked twice
+    assert brief.meta.attempts == 4 and brief.meta.warnings == [  # the part's key points asked once
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: a key point stating it was asked for and added"
     ]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
-    assert brief.meta.prompt_version == "part_points@2+brief@5+key_point@1"
+    assert brief.meta.prompt_version == "part_points@3+brief@5+key_point@1"
 
 
 @loopback
@@ -448,9 +483,9 @@ def test_a_brief_kept_with_a_warning_is_cached_with_its_warning(tmp_path: Path) 
         with summarizer_for(server, reasks=1, cache=cache) as summarizer:
             again = summarizer.brief(ARTICLE)
     # The first brief's two attempts, and two for the key point of the figure it changed (the server
-    # sends only the brief's JSON), besides its part's key points twice (they state none of its lead
-    # figures); the second brief sent nothing.
-    assert len(server.requests) == 4 and len(server.part_requests) == 2
+    # sends only the brief's JSON), besides its part's key points once (a lead figure they leave out
+    # is no re-ask); the second brief sent nothing.
+    assert len(server.requests) == 4 and len(server.part_requests) == 1
     assert again.meta.cached_answers == 3 and again.meta.usage.total_tokens == 0
     assert again.meta.warnings == first.meta.warnings and any("'$40 million'" in w for w in again.meta.warnings)
 

@@ -11,15 +11,8 @@ from summarizer._factlock import changed_figures, lost_figures, missing_figures
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices, ranked
-from summarizer._pipeline._brief import (
-    assembled_brief,
-    described_figures,
-    filed_entities,
-    traceable,
-    trimmed_points,
-    trimmed_summary,
-    with_named_people,
-)
+from summarizer._pipeline._brief import assembled_brief, described_figures, trimmed_points, trimmed_summary
+from summarizer._pipeline._entities import filed_entities, traceable, with_named_people
 from summarizer._pipeline._points import Part, _points
 from summarizer._pipeline._protocol import Budget, Env, Notes
 from summarizer._pipeline._translate import EnglishPiece, _untranslated

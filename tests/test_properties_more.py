@@ -285,6 +285,7 @@ def vietnamese_amounts(draw: st.DrawFn) -> str:
 @example("1.234,5 tỷ đồng")
 @example("12.345.678 người")
 @example("1.000,25 tỷ USD")
+@example("1.000.000%")  # once written "1 million%", which English reads as 1%
 def test_english_form_of_a_vietnamese_figure_states_the_same_value(amount: str) -> None:
     text = f"Con số {amount} được công bố."
     for figure in extract_figures(text, "vi"):

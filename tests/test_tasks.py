@@ -54,7 +54,11 @@ def test_cli_brief_of_vietnamese_seed(cli_env: dict[str, str], tmp_path: Path, v
     assert {"$400 million", "about $1 billion", "$1.6 billion"} <= set(expected)
     for text in (brief.headline, brief.summary, *brief.key_points):
         assert is_english(text)
-    assert 60 <= count_words(brief.summary) <= 150
+    # A short summary is warned, never re-asked (asked again, this model answers at the same length).
+    words = count_words(brief.summary)
+    assert words <= 150 and (
+        words >= 60 or f"the model's summary has {words} words, under the 60 asked for" in brief.meta.warnings
+    )
     # Every name is traced back to the article's own spelling.
     for entity in [*brief.people, *brief.organizations, *brief.places]:
         assert entity.source in article.text

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .._answers import MAX_KEY_POINTS, MIN_KEY_POINTS, MIN_POINT_WORDS, FigureNote, PartPoints
 from .._checks import PartPointsChecks
 from .._errors import OutputValidationError
-from .._factlock import changed_figures
+from .._factlock import changed_figures, currency_repaired
 from .._figures import KEY_KINDS, SourceFigure, missing_key_figures
 from .._hygiene import Article
 from .._prompts import PromptTemplate
@@ -191,8 +191,6 @@ def _points(
         source_figures=figures,
         source_text=article.text,
         fewest=fewest,
-        held=tuple(held),
-        paragraphs=article.paragraphs,
     )
     try:
         answer = yield from ask_or_keep(env.request(article, PartPoints, messages, checks, reasks=PART_REASKS), notes)
@@ -205,6 +203,8 @@ def _points(
         written = [point.strip() for point in answer.points if count_words(point) >= MIN_POINT_WORDS]
         points = distinct_points(written)
         figure_notes = answer.figures
+        where = f"{part.label}: a key point"
+        notes.warnings.extend(currency_repaired(repair, where=where) for repair in answer.currency_repairs)
         # A point that only says another again (fidelity article 01, part 4) gives way to the part's words.
         repeated = len(written) - len(points)
         fewest = max(fewest, len(written)) if repeated else fewest
