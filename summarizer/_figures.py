@@ -41,19 +41,33 @@ _VI_PERIOD_QUALIFIERS = {"đầu": "early", "giữa": "mid-", "cuối": "late"}
 # Spaces as \s+: the English pattern is verbose, where a plain space matches nothing.
 _EN_QUALIFIER = r"about|around|nearly|almost|more\s+than|over|up\s+to|less\s+than|under"
 _YEAR = r"(?:19|20)\d\d(?!\d)"
+# Other currencies a Vietnamese amount is written in: its code, and the English word for it.
+_VI_OTHER_CURRENCIES = {
+    r"nhân\s+dân\s+tệ": ("CNY", "yuan"), "NDT": ("CNY", "yuan"), "CNY": ("CNY", "yuan"),
+    r"yên\s+Nhật": ("JPY", "yen"), "yên": ("JPY", "yen"), "won": ("KRW", "won"), "euro": ("EUR", "euros"),
+    "EUR": ("EUR", "euros"),
+}  # fmt: skip
+# Currencies an English amount may be written in besides the two the articles use: read, "519.73 billion
+# yuan" passed the fact lock as the plain number 519.73 billion, which an amount in dong backed.
+_EN_OTHER_CURRENCIES = {
+    "yuan": "CNY", "renminbi": "CNY", "CNY": "CNY", "RMB": "CNY", "yen": "JPY", "JPY": "JPY", "KRW": "KRW",
+    "euros": "EUR", "euro": "EUR", "EUR": "EUR", "baht": "THB", "ringgit": "MYR",
+}  # fmt: skip
 
 # A day and month without "ngày" are a date only after "trước" (before) or "sau" (after), as in "trước
 # 30/7": "1/3 số dự án" is a third of the projects, "Nghị định 30/2017" a decree's number. A percentage
 # range ("9-11%") is one figure, its bottom never a year ("năm 2025 - 30%"), nor across lines (a list).
 _VI_PATTERN = re.compile(
     rf"""
-    (?P<first_months>(?P<fm_n>\d{{1,2}})\s+tháng\s+đầu\s+năm\s+(?P<fm_y>\d{{4}}))
+    (?P<first_months>(?P<fm_n>\d{{1,2}})\s+tháng\s+(?:(?:đầu\s+)?năm\s+(?P<fm_y>\d{{4}})
+        | đầu\s+năm(?:\s+(?P<fm_now>nay))?(?![^\S\n]*\d)))
     | (?P<month_year>(?:(?P<my_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<my_m>\d{{1,2}})
         (?:/|\s+năm\s+|-(?={_YEAR}))(?P<my_y>\d{{4}}))
     | (?P<full_date>(?P<fd_d>\d{{1,2}})/(?P<fd_m>\d{{1,2}})/(?P<fd_y>\d{{4}}))
     | (?P<day_month>ngày\s+(?P<dm_d>\d{{1,2}})/(?P<dm_m>\d{{1,2}})(?![\d/]))
     | (?P<bare_day_month>(?:(?<=\btrước\s)|(?<=\bsau\s))(?P<bd_d>\d{{1,2}})/(?P<bd_m>\d{{1,2}})(?![\d/])(?!\s+số(?!\w)))
     | (?P<spoken_date>ngày\s+(?P<sd_d>\d{{1,2}})\s+tháng\s+(?P<sd_m>\d{{1,2}})(?:\s+năm\s+(?P<sd_y>\d{{4}}))?)
+    | (?P<bare_month>(?:(?P<bm_q>đầu|giữa|cuối)\s+)?tháng\s+(?P<bm_m>\d{{1,2}})(?![\d/-]|[.,]\d))
     | (?P<dash_date>(?P<dd_t>sáng|trưa|chiều|tối|đêm|ngày)\s+(?P<dd_d>\d{{1,2}})-(?P<dd_m>\d{{1,2}})
         (?:-(?P<dd_y>\d{{4}}))?(?![\d-]))
     | (?P<time_date>(?P<td_t>sáng|trưa|chiều|tối|đêm)\s+(?P<td_d>\d{{1,2}})/(?P<td_m>\d{{1,2}})
@@ -61,7 +75,7 @@ _VI_PATTERN = re.compile(
     | (?P<money>(?:(?P<mo_q>{_VI_QUALIFIER})\s+)?(?P<mo_n>{_VI_NUMBER})\s*
         (?P<mo_s>{_VI_SCALE})?
         (?:\s+(?P<mo_n2>\d{{1,3}})\s+(?P<mo_s2>{_VI_SCALE}))?\s*
-        (?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND))
+        (?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND|{"|".join(_VI_OTHER_CURRENCIES)})(?!\w))
     | (?P<percent_range>(?:(?P<pr_q>{_VI_QUALIFIER})\s+)?(?!{_YEAR})(?P<pr_lo>{_VI_NUMBER})[^\S\n]*%?
         [^\S\n]*[-–][^\S\n]*(?P<pr_hi>{_VI_NUMBER})\s*%)
     | (?P<percent>(?:(?P<pc_q>{_VI_QUALIFIER})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
@@ -88,6 +102,8 @@ _EN_PATTERN = re.compile(
     | (?P<dong>(?:(?P<vd_q>{_EN_QUALIFIER})\s+)?(?:VND\s?(?P<vd_n>{_EN_NUMBER})
         (?:\s*(?P<vd_s>thousand|million|billion|trillion))?
         | (?P<vd_n2>{_EN_NUMBER})(?:\s*(?P<vd_s2>thousand|million|billion|trillion))?\s*(?:VND|dong|đồng)(?!\w)))
+    | (?P<other_money>(?:(?P<om_q>{_EN_QUALIFIER})\s+)?(?P<om_n>{_EN_NUMBER})
+        (?:\s*(?P<om_s>thousand|million|billion|trillion))?\s*(?P<om_c>{"|".join(_EN_OTHER_CURRENCIES)})(?!\w))
     | (?P<percent_range>(?:(?P<pr_q>{_EN_QUALIFIER})\s+)?
         (?:between\s+(?!{_YEAR})(?P<pb_lo>{_EN_NUMBER})(?:[^\S\n]*(?:%|percent))?\s+and\s+(?P<pb_hi>{_EN_NUMBER})
         | (?!{_YEAR})(?P<pr_lo>{_EN_NUMBER})[^\S\n]*%?[^\S\n]*[-–][^\S\n]*(?P<pr_hi>{_EN_NUMBER})
@@ -196,7 +212,16 @@ _VI_TIMES_OF_DAY = {"sáng": "morning", "trưa": "noon", "chiều": "afternoon",
 def _vi_date_figure(m: re.Match[str], text: str) -> SourceFigure | None:
     g = m.group
     if g("first_months"):
-        return SourceFigure(text, f"the first {g('fm_n')} months of {g('fm_y')}", "date", float(g("fm_y")), "year")
+        if g("fm_y"):
+            return SourceFigure(text, f"the first {g('fm_n')} months of {g('fm_y')}", "date", float(g("fm_y")), "year")
+        # No year is named, and the English must not add one: a period that names no part of a date.
+        year = "this year" if g("fm_now") else "the year"
+        return SourceFigure(text, f"the first {g('fm_n')} months of {year}", "date", *date_value(None))
+    if g("bare_month"):
+        month = _month(int(g("bm_m")))
+        if month is None:
+            return None
+        return SourceFigure(text, _period(g("bm_q"), month), "date", *date_value(None, int(g("bm_m"))))
     if g("spoken_date"):
         return _vi_date(text, int(g("sd_d")), int(g("sd_m")), g("sd_y"))
     if g("dash_date"):
@@ -226,6 +251,7 @@ def _period(qualifier: str | None, english: str) -> str:
 
 _VI_DATE_GROUPS = (
     "first_months", "spoken_date", "dash_date", "time_date", "month_year", "full_date", "day_month", "bare_day_month",
+    "bare_month",
 )  # fmt: skip
 
 
@@ -240,6 +266,12 @@ def _vi_figure(m: re.Match[str]) -> SourceFigure | None:
         if g("mo_n2"):
             value += int(g("mo_n2")) * _VI_SCALES[g("mo_s2").lower()]
         currency = g("mo_c").upper()
+        other = next((code for word, code in _VI_OTHER_CURRENCIES.items() if re.fullmatch(word, g("mo_c"), re.I)), None)
+        if other is not None:
+            code, name = other
+            return SourceFigure(
+                text, _qualified(g("mo_q"), f"{_english_number(value)} {name}", _VI_QUALIFIERS), "money", value, code
+            )
         if currency.startswith(("USD", "ĐÔ")):
             return SourceFigure(
                 text, _qualified(g("mo_q"), f"${_english_number(value)}", _VI_QUALIFIERS), "money", value, "USD"
@@ -308,6 +340,10 @@ def _en_figure(m: re.Match[str]) -> SourceFigure | None:
         number, scale = (g("vd_n"), g("vd_s")) if g("vd_n") else (g("vd_n2"), g("vd_s2"))
         value = _en_number(number) * _EN_SCALES.get((scale or "").lower(), 1)
         return SourceFigure(text, text, "money", value, "VND")
+    if g("other_money"):
+        value = _en_number(g("om_n")) * _EN_SCALES.get((g("om_s") or "").lower(), 1)
+        currency = next(code for word, code in _EN_OTHER_CURRENCIES.items() if word.lower() == g("om_c").lower())
+        return SourceFigure(text, text, "money", value, currency)
     if g("percent_range"):
         ends = next(ends for ends in ("pb", "pr", "pt") if g(f"{ends}_lo"))
         low, high = _en_number(g(f"{ends}_lo")), _en_number(g(f"{ends}_hi"))
@@ -465,8 +501,16 @@ _QUALIFIER_FIRST = re.compile(rf"^(?:{_EN_QUALIFIER})\s+", re.IGNORECASE)
 
 
 def checked_figures(text: str, language: Language = "en") -> list[SourceFigure]:
-    """The figures of `text` that the fact lock holds to the source (small plain numbers aside)."""
-    return [f for f in extract_figures(text, language) if not (f.kind == "count" and f.value < MIN_CHECKED_COUNT)]
+    """The figures of `text` that the fact lock holds to the source (small plain numbers, and periods
+    that name no year, month or day, aside)."""
+    return [
+        f
+        for f in extract_figures(text, language)
+        if not (f.kind == "count" and f.value < MIN_CHECKED_COUNT)
+        # "6 tháng đầu năm" is as often "the first half of the year" as "the first 6 months": its digit
+        # is no test of the English, and a year the English adds is caught as a date the source lacks.
+        and not (f.kind == "date" and date_parts(f) == (None, None, None))
+    ]
 
 
 def unsupported_figures(text: str, sources: Sequence[SourceFigure], language: Language = "en") -> list[SourceFigure]:

@@ -533,6 +533,53 @@ def test_a_translation_cut_off_at_the_token_limit_is_asked_again_in_halves() -> 
     assert len(server.requests) == 3 and any("asked again in halves" in w for w in translation.meta.warnings)
 
 
+LISTED = "Dự án A có vốn 3 triệu USD. Công ty B có vốn 70 tỷ đồng. Công ty C có vốn 15 triệu USD."
+
+
+@loopback
+def test_a_paragraph_that_loses_figures_on_every_attempt_is_asked_again_in_halves() -> None:
+    # Fidelity article 01: a piece with a list of eight projects run into it came back as its first
+    # sentence on every attempt, eleven figures lost; asked in two halves, each is translated whole.
+    def replies(body: dict[str, Any]) -> Reply:
+        asked = body["messages"][1]["content"].split("<paragraphs>")[1]
+        [number] = paragraph_numbers(body)
+        if "Dự án A" in asked and "Công ty C" in asked:
+            text = "Project A has $3 million."
+        elif "Dự án A" in asked:
+            text = "Project A has $3 million. Company B has VND70 billion."
+        else:
+            text = "Company C has $15 million."
+        return Reply(body=chat_completion(json.dumps({"paragraphs": [{"n": number, "text": text}]})))
+
+    with scripted(replies) as server, summarizer_for(server, reasks=1) as summarizer:
+        translation = summarizer.translate(LISTED, to="en")
+    [paragraph] = translation.paragraphs
+    assert paragraph.translation == "Project A has $3 million. Company B has VND70 billion. Company C has $15 million."
+    assert not paragraph.flags
+    assert translation.meta.warnings == [
+        "paragraph 1: its translation lost figures on every attempt; asked again in halves"
+    ]
+    # The whole paragraph and its re-ask, then each half once, the second with the first as context.
+    assert len(server.requests) == 4
+    assert "Dự án A" in server.requests[3]["body"]["messages"][1]["content"].split("<paragraphs>")[0]
+
+
+@loopback
+def test_halves_that_lose_as_much_as_the_whole_are_not_taken() -> None:
+    def replies(body: dict[str, Any]) -> Reply:
+        [number] = paragraph_numbers(body)
+        answer = {"paragraphs": [{"n": number, "text": "Project A has $3 million."}]}
+        return Reply(body=chat_completion(json.dumps(answer)))
+
+    with scripted(replies) as server, summarizer_for(server, reasks=0) as summarizer:
+        translation = summarizer.translate(LISTED, to="en")
+    [paragraph] = translation.paragraphs
+    assert paragraph.translation == "Project A has $3 million."
+    assert [flag.split(" lacks")[0] for flag in paragraph.flags] == ["paragraph 1", "paragraph 1"]
+    assert not any("halves" in w for w in translation.meta.warnings)
+    assert len(server.requests) == 5  # the whole, then each half and its one re-ask: never a quarter
+
+
 # -- quotes ------------------------------------------------------------------------------------------
 
 QUOTED = (

@@ -9,9 +9,11 @@ from summarizer._answers import BriefDraft, PartPoints
 from summarizer._checks import BriefChecks, PartPointsChecks
 from summarizer._factlock import changed_figures
 from summarizer._figures import (
+    checked_figures,
     extract_figures,
     figure_kept,
     in_english_form,
+    in_source_currency,
     missing_key_figures,
     unsupported_figures,
 )
@@ -57,6 +59,12 @@ from .conftest import EN_SEED, VI_SEED
         ("đầu tháng 9-2016", "early September 2016", "date", 201609, "month"),
         ("xấp xỉ 91.400 tỷ đồng", "about VND91.4 trillion", "money", 91.4e12, "VND"),
         ("trước 30/7", "30 July", "date", 730, "day"),
+        # Periods and months without a year (bench/fidelity 03, 04, 06): the English must not add one.
+        ("6 tháng năm 2017", "the first 6 months of 2017", "date", 2017, "year"),
+        ("6 tháng đầu năm", "the first 6 months of the year", "date", 0, "day"),
+        ("8 tháng đầu năm nay", "the first 8 months of this year", "date", 0, "day"),
+        ("tháng 9", "September", "date", 900, "day"),
+        ("cuối tháng 9", "late September", "date", 900, "day"),
     ],
 )
 def test_vietnamese_figures(text: str, english: str, kind: str, value: float, unit: str) -> None:
@@ -148,6 +156,10 @@ def test_a_translation_keeps_a_figure_only_at_its_scale(
         ("Chiều 6/2", "On June 6, the board met", False),
         ("Chiều 6/2", "On 6 June, the board met", False),
         ("Chiều 6/2", "On February 6, the board met", True),
+        # A period or month without a year backs no year (bench/fidelity 03, 06).
+        ("6 tháng đầu năm", "in the first 6 months of 2017", False),
+        ("tháng 9", "in September 2020", False),
+        ("6 tháng năm 2017", "in the first 6 months of 2017", True),
     ],
 )
 def test_dates_are_held_to_the_day_and_never_given_a_year_the_source_lacks(
@@ -324,3 +336,25 @@ def test_an_amount_in_dollars_written_after_the_number_is_money_and_the_lock_hol
         "the brief states 'more than 10 billion dollars', which the article does not have (changed or invented)"
     ]
     assert changed_figures("They gave more than VND10 billion.", source) == []
+
+
+def test_a_period_without_a_year_is_listed_but_not_held_to_its_digit() -> None:
+    # bench/fidelity/03.txt: "6 tháng đầu năm" is a date the figure list names; its English is as often
+    # "the first half of the year", so a translation is not held to the digit 6.
+    sentence = "Trong 6 tháng đầu năm, có 94 quốc gia và vùng lãnh thổ có dự án đầu tư tại Việt Nam."
+    assert [f.english for f in extract_figures(sentence, "vi")] == ["the first 6 months of the year", "94"]
+    assert [f.english for f in checked_figures(sentence, "vi")] == ["94"]
+
+
+def test_an_amount_in_another_currency_is_money_in_that_currency() -> None:
+    # bench/fidelity/04: the brief wrote "519.73 billion yuan" for an amount in dong. Read as a plain
+    # number, the fact lock let it pass for VND519.73 billion; as yuan, it is put back in dong by rule.
+    sources = extract_figures("chỉ đạt 519,73 tỷ đồng; Trung Quốc cam kết khoảng 5 tỷ nhân dân tệ", "vi")
+    assert [(f.english, f.unit) for f in sources] == [("VND519.73 billion", "VND"), ("about 5 billion yuan", "CNY")]
+    assert [f.source for f in unsupported_figures("It received only 519.73 billion yuan.", sources)] == [
+        "519.73 billion yuan"
+    ]
+    assert not unsupported_figures("China pledged about 5 billion yuan.", sources)
+    repaired, repairs = in_source_currency("It received only 519.73 billion yuan.", sources)
+    assert repaired == "It received only VND519.73 billion."
+    assert [repair.written for repair in repairs] == ["519.73 billion yuan"]

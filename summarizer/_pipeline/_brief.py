@@ -323,22 +323,28 @@ def covered_points(
                 f"the model left out {figure.english} ({figure.source!r}){of}: "
                 "a key point stating it was asked for and added"
             )
-    for figure in missing:
-        if not missing_key_figures("\n".join(added), [figure]):
-            continue  # a point added for it, or for another figure, states it
-        found = stating_sentence(figure, english)
-        words = _excerpt(*found, ADDED_POINT_WORDS) if found is not None else ""
-        faithful = words and not changed_figures(words, figures) and not vietnamese_words(words)
-        if not faithful or len(added) >= MAX_KEY_POINTS - MIN_MODEL_POINTS:
-            fault = str(left_out(figure, paragraphs=article.paragraphs))
-            # One the brief was not held to is no fault of the model's: told apart, and in one line if many.
-            warnings.append(fault if figure in required else f"{fault}, past the key figures a brief is held to")
-            continue
-        added.append(words)
+    offers = {figure: _faithful_words(figure, english, figures) for figure in missing}
+    while len(added) < MAX_KEY_POINTS - MIN_MODEL_POINTS:
+        left = missing_key_figures("\n".join(added), missing)
+        # The article's words that state the most figures still left out (those the brief is held to
+        # first), so that a sentence giving two of an article's key figures covers both in one point.
+        reach = {
+            figure: [other for other in left if other not in missing_key_figures(offers[figure], left)]
+            for figure in left
+        }
+        reach = {figure: stated for figure, stated in reach.items() if figure in stated}
+        if not reach:
+            break
+        figure = max(reach, key=lambda f: (sum(g in required for g in reach[f]), len(reach[f]), -left.index(f)))
+        added.append(offers[figure])
         warnings.append(
             f"the model left out {figure.english} ({figure.source!r}){from_paragraph(figure, article.paragraphs)}: "
             "the article's words that state it were added as a key point"
         )
+    for figure in missing_key_figures("\n".join(added), missing):
+        fault = str(left_out(figure, paragraphs=article.paragraphs))
+        # One the brief was not held to is no fault of the model's: told apart, and in one line if many.
+        warnings.append(fault if figure in required else f"{fault}, past the key figures a brief is held to")
     if not added:
         return points
     # A part's point that states a key figure nothing else does is kept before the parts' spread.
@@ -353,6 +359,14 @@ def covered_points(
         now_missing = missing_key_figures("\n".join([draft.prose, *kept, *added]), required)
         warnings.extend(str(left_out(f, paragraphs=article.paragraphs)) for f in now_missing if f not in missing)
     return [*kept, *added]
+
+
+def _faithful_words(figure: SourceFigure, english: Sequence[str], figures: list[SourceFigure]) -> str:
+    """The article's English words that state `figure`, fit to stand as a key point: empty when no
+    sentence states it, or its words would state a figure the article does not have, or keep Vietnamese."""
+    found = stating_sentence(figure, english)
+    words = _excerpt(*found, ADDED_POINT_WORDS) if found is not None else ""
+    return words if words and not changed_figures(words, figures) and not vietnamese_words(words) else ""
 
 
 def _first_points(draft: BriefDraft, by_part: Sequence[Sequence[str]], required: list[SourceFigure]) -> list[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from .._answers import TranslationChunk
 from .._checks import TranslationChecks
 from .._errors import OutputValidationError, TruncatedOutputError
+from .._factlock import lost_figures
 from .._figures import checked_figures, figure_kept
 from .._hygiene import Article
 from .._prompts import PromptTemplate
@@ -230,11 +231,21 @@ class _Part:
         self.error = self.error or other.error
 
 
-def _chunk(article: Article, numbers: list[int], to: Language, prompt: PromptTemplate, env: Env) -> Steps[_Part]:
+def _chunk(
+    article: Article,
+    numbers: list[int],
+    to: Language,
+    prompt: PromptTemplate,
+    env: Env,
+    *,
+    reasks: int | None = None,
+    may_halve: bool = True,
+) -> Steps[_Part]:
     """The translations of paragraphs `numbers`. A chunk of several is asked once: the paragraphs of
     an invalid answer that pass their checks are kept, and only the others are asked again, one by
-    one (each with the usual re-asks); a paragraph still invalid then is kept with flags if it is
-    English at all, else left untranslated and flagged."""
+    one (each with the usual re-asks); a paragraph still invalid then is asked in two halves of its
+    sentences (`may_halve`) if its kept answer lost figures, and kept with flags if it is English at
+    all, else left untranslated and flagged."""
     checks = _checks(article, numbers, to, env)
     request = env.request(
         article,
@@ -242,7 +253,7 @@ def _chunk(article: Article, numbers: list[int], to: Language, prompt: PromptTem
         _messages(article, numbers, to, prompt, env),
         checks,
         "translating",
-        reasks=0 if len(numbers) > 1 else None,
+        reasks=0 if len(numbers) > 1 else reasks,
     )
     part = _Part()
     try:
@@ -262,9 +273,18 @@ def _chunk(article: Article, numbers: list[int], to: Language, prompt: PromptTem
     except OutputValidationError as exc:
         if len(numbers) == 1:
             kept = kept_answer(request, exc.last_output)
-            if kept is None:
-                return _untranslated(numbers[0], exc)
-            return _rendered(kept, checks.kept_faults(kept), env, to, article)
+            whole = (
+                _untranslated(numbers[0], exc)
+                if kept is None
+                else _rendered(kept, checks.kept_faults(kept), env, to, article)
+            )
+            # Halves are for figures dropped from a long paragraph; a paragraph nothing could keep
+            # is Vietnamese left in, which halving does not mend, and is marked where it stands.
+            split = _sentence_halves(checks.sources[numbers[0]]) if may_halve and kept is not None else None
+            if split is None or kept is None or not _lost(kept.paragraphs[0].text, numbers[0], checks, to):
+                return whole
+            asked = yield from _in_halves(article, numbers[0], split, to, prompt, env)
+            return _fewer_lost(whole, asked, numbers[0], checks, to)
         good = {n: _rendered(answer, [], env, to, article) for n, answer in _valid_paragraphs(exc, checks).items()}
         redo = yield from side_by_side([_chunk(article, [n], to, prompt, env) for n in numbers if n not in good])
         again = iter(redo)
@@ -272,6 +292,62 @@ def _chunk(article: Article, numbers: list[int], to: Language, prompt: PromptTem
             part.extend(good[number] if number in good else next(again))
         return part
     return _rendered(chunk, [], env, to, article)
+
+
+HALF_REASKS = 1
+"""Re-asks of each half of a paragraph asked again in halves: two more requests at most for each."""
+
+
+def _sentence_halves(paragraph: str) -> tuple[str, str] | None:
+    """`paragraph`'s sentences in two runs of about equal length; None for a single sentence."""
+    parts = sentences(paragraph)
+    if len(parts) < 2:
+        return None
+    total = sum(len(part) for part in parts)
+    done, cut = 0, 1
+    for index, part in enumerate(parts[:-1], start=1):
+        done += len(part)
+        cut = index
+        if done * 2 >= total:
+            break
+    return " ".join(parts[:cut]), " ".join(parts[cut:])
+
+
+def _in_halves(
+    article: Article, number: int, split: tuple[str, str], to: Language, prompt: PromptTemplate, env: Env
+) -> Steps[_Part]:
+    """Paragraph `number` translated in its two halves, side by side, joined: this model, given a
+    piece with a list run into it, wrote the first sentence and dropped the rest on every attempt
+    (fidelity article 01: eleven figures). Each half is asked as paragraph `number` is, the first
+    with the paragraph before it for context, the second with the first."""
+    work = replace(article, paragraphs=(*article.paragraphs[: number - 1], *split))
+    done = yield from side_by_side(
+        [_chunk(work, [n], to, prompt, env, reasks=HALF_REASKS, may_halve=False) for n in (number, number + 1)]
+    )
+    second = re.compile(rf"^paragraph {number + 1}(?!\d)")
+    texts = [part.paragraphs[0].text for part in done]
+    flags = tuple(second.sub(f"paragraph {number}", flag) for part in done for flag in part.paragraphs[0].flags)
+    joined = " ".join(text or UNTRANSLATED_PIECE for text in texts) if any(texts) else ""
+    warnings = [second.sub(f"paragraph {number}", warning) for part in done for warning in part.warnings]
+    error = next((part.error for part in done if part.error is not None), None) if not any(texts) else None
+    return _Part([Rendered(joined, flags)], warnings, error)
+
+
+def _lost(text: str, number: int, checks: TranslationChecks, to: Language) -> int:
+    """How many of paragraph `number`'s figures `text` lacks or changes."""
+    return len(lost_figures(number, text, (checks.figures or {}).get(number, ()), to))
+
+
+def _fewer_lost(whole: _Part, halves: _Part, number: int, checks: TranslationChecks, to: Language) -> _Part:
+    """Of a paragraph's translation asked whole and the one asked in halves, the one that lost fewer
+    figures (the whole one if the same), said in a warning when it is the halves'."""
+    mine, theirs = whole.paragraphs[0].text, halves.paragraphs[0].text
+    if not theirs or (mine and _lost(theirs, number, checks, to) >= _lost(mine, number, checks, to)):
+        return whole
+    halves.warnings.insert(
+        0, f"paragraph {number}: its translation lost figures on every attempt; asked again in halves"
+    )
+    return halves
 
 
 def _untranslated(number: int, exc: OutputValidationError) -> _Part:
