@@ -273,15 +273,13 @@ def _chunk(
     except OutputValidationError as exc:
         if len(numbers) == 1:
             kept = kept_answer(request, exc.last_output)
-            whole = (
-                _untranslated(numbers[0], exc)
-                if kept is None
-                else _rendered(kept, checks.kept_faults(kept), env, to, article)
-            )
-            # Halves are for figures dropped from a long paragraph; a paragraph nothing could keep
-            # is Vietnamese left in, which halving does not mend, and is marked where it stands.
-            split = _sentence_halves(checks.sources[numbers[0]]) if may_halve and kept is not None else None
-            if split is None or kept is None or not _lost(kept.paragraphs[0].text, numbers[0], checks, to):
+            # A paragraph nothing could keep is Vietnamese left in, which halving does not mend: it is
+            # marked where it stands. Halves are for figures dropped from a long paragraph.
+            if kept is None:
+                return _untranslated(numbers[0], exc)
+            whole = _rendered(kept, checks.kept_faults(kept), env, to, article)
+            split = _sentence_halves(checks.sources[numbers[0]]) if may_halve else None
+            if split is None or not _lost(kept.paragraphs[0].text, numbers[0], checks, to):
                 return whole
             asked = yield from _in_halves(article, numbers[0], split, to, prompt, env)
             return _fewer_lost(whole, asked, numbers[0], checks, to)
@@ -329,8 +327,7 @@ def _in_halves(
     flags = tuple(second.sub(f"paragraph {number}", flag) for part in done for flag in part.paragraphs[0].flags)
     joined = " ".join(text or UNTRANSLATED_PIECE for text in texts) if any(texts) else ""
     warnings = [second.sub(f"paragraph {number}", warning) for part in done for warning in part.warnings]
-    error = next((part.error for part in done if part.error is not None), None) if not any(texts) else None
-    return _Part([Rendered(joined, flags)], warnings, error)
+    return _Part([Rendered(joined, flags)], warnings)
 
 
 def _lost(text: str, number: int, checks: TranslationChecks, to: Language) -> int:
@@ -340,9 +337,10 @@ def _lost(text: str, number: int, checks: TranslationChecks, to: Language) -> in
 
 def _fewer_lost(whole: _Part, halves: _Part, number: int, checks: TranslationChecks, to: Language) -> _Part:
     """Of a paragraph's translation asked whole and the one asked in halves, the one that lost fewer
-    figures (the whole one if the same), said in a warning when it is the halves'."""
+    figures (the whole one if the same, or if the halves gave nothing), said in a warning when it
+    is the halves'."""
     mine, theirs = whole.paragraphs[0].text, halves.paragraphs[0].text
-    if not theirs or (mine and _lost(theirs, number, checks, to) >= _lost(mine, number, checks, to)):
+    if not theirs or _lost(theirs, number, checks, to) >= _lost(mine, number, checks, to):
         return whole
     halves.warnings.insert(
         0, f"paragraph {number}: its translation lost figures on every attempt; asked again in halves"
