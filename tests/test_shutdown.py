@@ -60,10 +60,14 @@ ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 # The CLI, with the embedded server's command swapped for the stub; the server's pid is written to
 # a file once it answers, so the test knows which process must be gone afterwards, and the stub
 # writes the `arrived` file when a chat request (not the start-up probe) reaches it.
+# A shell ignores SIGINT in the background jobs it starts and a child inherits that (CI may run the
+# suite so); Ctrl-C reaches a command in a terminal's foreground, where Python raises KeyboardInterrupt.
 CLI_WITH_STUB = """
-import sys
+import signal, sys
 from pathlib import Path
 import summarizer._embedded as embedded
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 pid_file, arrived, post, stub = Path(sys.argv.pop(1)), sys.argv.pop(1), sys.argv.pop(1), sys.argv.pop(1)
 embedded.installed_server = lambda: embedded.ServerBuild(Path("llama-server"), "x86-64-v3", ())
