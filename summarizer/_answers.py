@@ -32,9 +32,9 @@ from ._factlock import (
     Fault,
     added_quotes,
     changed_figures,
-    invented_quotes,
     lost_figures,
     missing_figures,
+    unsourced,
 )
 from ._figures import CurrencyRepair, in_english_form, in_source_currency
 from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
@@ -331,7 +331,7 @@ def _raise_faults(
     if checks is not None and checks.source_figures is not None:
         faults = changed_figures(text, checks.source_figures, where=where) + faults
     if checks is not None and checks.source_text is not None:
-        faults += invented_quotes(text, checks.source_text, where=where)
+        faults += unsourced(text, checks.source_text, where=where)
     if faults or asks:
         raise ValueError("; ".join([*(fault.to_model() for fault in faults), *asks]))
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import BRIEF, KEY_POINTS, added_quotes, changed_figures, invented_quotes, lost_figures
+from ._factlock import BRIEF, KEY_POINTS, added_quotes, changed_figures, lost_figures, unsourced
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, vietnamese_words
@@ -61,7 +61,7 @@ class FactLockChecks(Checks[AnswerT_contra]):
         the warnings an answer kept with them carries."""
         faults = [str(fault) for fault in changed_figures(text, self.source_figures or (), where=where)]
         if self.source_text is not None:
-            faults += [str(fault) for fault in invented_quotes(text, self.source_text, where=where)]
+            faults += [str(fault) for fault in unsourced(text, self.source_text, where=where)]
         return faults
 
 

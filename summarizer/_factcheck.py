@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._factlock import BRIEF, Fault, added_quotes, changed_figures, invented_quotes, lost_figures, missing_figures
+from ._factlock import BRIEF, Fault, added_quotes, changed_figures, lost_figures, missing_figures, unsourced
 from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
 from ._results import Brief, Summary, Translation
@@ -39,7 +39,7 @@ def check_result(article: Article, result: Brief | Summary | Translation) -> Che
         where, language = "the summary", result.language
         prose = "\n".join([result.title, result.lead, result.summary, *result.key_points])
     faults += changed_figures(prose, sources, where=where, language=language)
-    faults += invented_quotes(prose, article.text, where=where)
+    faults += unsourced(prose, article.text, where=where)
     notes = missing_figures(prose, sources, where=where, language=language, paragraphs=article.paragraphs)
     return CheckReport(problems=[str(fault) for fault in faults], notes=[str(fault) for fault in notes])
 

@@ -15,9 +15,12 @@ from typing import Literal
 
 from ._figures import CurrencyRepair, SourceFigure, figure_kept, missing_key_figures
 from ._figures import unsupported_figures as _unsupported
+from ._glossary import PLACE_ALIASES, PROVINCES
 from ._text import Language, strip_marks
 
-FaultKind = Literal["changed_figure", "lost_figure", "missing_figure", "unknown_name", "invented_quote"]
+FaultKind = Literal[
+    "changed_figure", "lost_figure", "missing_figure", "unknown_name", "invented_quote", "invented_place"
+]
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,39 @@ def invented_quotes(text: str, source: str, *, where: str = BRIEF) -> list[Fault
             what = f"puts {passage!r} in the mouth of {strangers[0]}, whom the article does not quote"
         faults.append(Fault("invented_quote", where, what, "quote only what the article quotes, and its speaker"))
     return faults
+
+
+def _place_pattern(name: str) -> re.Pattern[str]:
+    # Compared without marks, case or spacing: "Hà Nội", "Ha Noi", "Hanoi" and "Ha-Noi" are one place.
+    words = strip_marks(name).replace("-", " ").split()
+    return re.compile(r"(?<!\w)" + r"[\s-]*".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+
+
+_PLACES = tuple(
+    (place, tuple(_place_pattern(form) for form in (place, *PLACE_ALIASES.get(place, ()))))
+    for place in dict.fromkeys(place.replace(" - ", "-") for place in PROVINCES)
+)
+"""Each province once (PROVINCES spells one two ways), and the ways a Vietnamese or English text
+writes it."""
+
+
+def invented_places(text: str, source: str, *, where: str = BRIEF) -> list[Fault]:
+    """A fault for each of Vietnam's provinces and cities that `text` names and the source does not
+    (the model wrote "Hanoi" for an article about Bắc Ninh)."""
+    plain_text, plain_source = strip_marks(text), strip_marks(source)
+    faults = []
+    for place, forms in _PLACES:
+        # A capital first: "long an hour" is no mention of Long An.
+        named = next((m.group() for form in forms for m in form.finditer(plain_text) if m.group()[0].isupper()), None)
+        if named is not None and not any(form.search(plain_source) for form in forms):
+            what = f"names {named!r}, a place the article does not name ({place})"
+            faults.append(Fault("invented_place", where, what, "name only the places the article names"))
+    return faults
+
+
+def unsourced(text: str, source: str, *, where: str = BRIEF) -> list[Fault]:
+    """The quotes and places of `text` that its source article does not have."""
+    return invented_quotes(text, source, where=where) + invented_places(text, source, where=where)
 
 
 _PAIRED_QUOTES = (("“", "”"), ("‘", "’"), ("«", "»"))

@@ -220,6 +220,13 @@ PROVINCES = (
     "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Hồ Chí Minh",
 )  # fmt: skip
 """Vietnam's provinces and centrally run cities: place names that a run of capitals may hold."""
+PLACE_ALIASES = {
+    "Hà Nội": ("Hanoi", "Thủ đô Hà Nội"),
+    "Hồ Chí Minh": ("Ho Chi Minh City", "TP.HCM", "TPHCM", "TP HCM", "HCMC", "Sài Gòn", "Saigon"),
+    "Thừa Thiên Huế": ("Huế",),
+    "Bà Rịa-Vũng Tàu": ("Vũng Tàu",),
+}
+"""Other ways an article, Vietnamese or English, names a province or city."""
 _UNRUN_PLACES = tuple(
     _term_pattern(place) for place in PROVINCES if "-" in place or place.split()[0].casefold() in TITLES
 )

@@ -38,6 +38,7 @@ KINDS = (
     _kind("changed_figure", "high", r" states '.*', which .* does not have \(changed or invented\)"),
     _kind("lost_figure", "high", _PARAGRAPH + r" lacks or changes "),
     _kind("invented_quote", "high", r" \(an invented quote\)$| in the mouth of .*, whom the article does not quote$"),
+    _kind("invented_place", "high", r" names .*, a place the article does not name \(.*\)$"),
     _kind("untranslated", "high", _PARAGRAPH + r" could not be translated"),
     _kind("vietnamese_left", "high", rf"(?:{_PARAGRAPH}|^the brief's \w+) keeps Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),

@@ -16,6 +16,7 @@ from summarizer._answers import BriefDraft
 from summarizer._batch import FolderBatch
 from summarizer._errors import Usage
 from summarizer._factcheck import check_result
+from summarizer._factlock import invented_places
 from summarizer._figures import (
     brief_key_figures,
     extract_figures,
@@ -638,3 +639,33 @@ def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too(
     # in for it, and it is not warned as left out.
     assert points[3:] == ["Exports grew 30% and imports 31%."]
     assert not [w for w in warnings if "30%" in w.split(":")[0]]
+
+
+# -- places ------------------------------------------------------------------------------------------
+
+
+@loopback
+def test_a_place_the_article_does_not_name_is_reasked_then_warned_and_check_reports_it() -> None:
+    # The model wrote "Hanoi" for an article about Bắc Ninh (the Vietnamese seed, session 26).
+    invented = "Bac Ninh province will follow."
+    with (
+        scripted([Reply(body=chat_completion(_quoting(invented)))]) as server,
+        summarizer_for(server, reasks=1) as summarizer,
+    ):
+        brief = summarizer.brief(ARTICLE)  # Hanoi's, naming no other place
+    reask = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "'Bac Ninh', a place the article does not name" in reask and "name only the places" in reask
+    [notice] = [n for n in brief.meta.notices if n.kind == "invented_place"]
+    assert notice.severity == "high" and brief.meta.warnings[0] == notice.text
+    report = check_result(clean_article(ARTICLE), brief)
+    assert any("'Bac Ninh', a place the article does not name" in problem for problem in report.problems)
+
+
+def test_a_place_is_the_article_s_however_it_is_written_and_only_a_named_place_counts() -> None:
+    vietnamese = "Bí thư Thành ủy Hà Nội và lãnh đạo TP.HCM, Bà Rịa - Vũng Tàu làm việc."
+    english = "Hanoi's and Ho Chi Minh City's leaders met in Ba Ria-Vung Tau; Ha Noi approved it."
+    assert invented_places(english, vietnamese) == []
+    # Not a place: a capital is needed ("long an hour" is no mention of Long An).
+    assert invented_places("It took as long an hour as before.", vietnamese) == []
+    [fault] = invented_places("Leaders of Long An met them.", vietnamese)
+    assert fault.what == "names 'Long An', a place the article does not name (Long An)"
