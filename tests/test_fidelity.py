@@ -598,20 +598,40 @@ def _quoting(quote: str) -> str:
     return json.dumps(brief)
 
 
+@pytest.mark.parametrize(
+    ("added", "kind", "fault", "fix"),
+    [
+        # ARTICLE quotes no one.
+        (
+            '"We will double exports," Mayor Tran Van Binh said.',
+            "invented_quote",
+            "an invented quote",
+            "quote only what the article quotes",
+        ),
+        # ARTICLE names Hanoi alone; the model wrote "Hanoi" for an article about Bắc Ninh (the seed, session 26).
+        (
+            "Bac Ninh province will follow.",
+            "invented_place",
+            "'Bac Ninh', a place the article does not name",
+            "name only the places",
+        ),
+    ],
+)
 @loopback
-def test_a_quote_the_article_does_not_have_is_reasked_then_warned_and_check_reports_it() -> None:
-    invented = '"We will double exports," Mayor Tran Van Binh said.'
+def test_a_quote_or_place_the_article_does_not_have_is_reasked_then_warned_and_check_reports_it(
+    added: str, kind: str, fault: str, fix: str
+) -> None:
     with (
-        scripted([Reply(body=chat_completion(_quoting(invented)))]) as server,
+        scripted([Reply(body=chat_completion(_quoting(added)))]) as server,
         summarizer_for(server, reasks=1) as summarizer,
     ):
-        brief = summarizer.brief(ARTICLE)  # the article quotes no one
+        brief = summarizer.brief(ARTICLE)
     reask = server.requests[1]["body"]["messages"][-1]["content"]
-    assert "an invented quote" in reask and "quote only what the article quotes" in reask
-    [notice] = [n for n in brief.meta.notices if n.kind == "invented_quote"]
+    assert fault in reask and fix in reask
+    [notice] = [n for n in brief.meta.notices if n.kind == kind]
     assert notice.severity == "high" and brief.meta.warnings[0] == notice.text
     report = check_result(clean_article(ARTICLE), brief)
-    assert any("an invented quote" in problem for problem in report.problems)
+    assert any(fault in problem for problem in report.problems)
 
 
 @loopback
@@ -645,23 +665,6 @@ def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too(
 
 
 # -- places ------------------------------------------------------------------------------------------
-
-
-@loopback
-def test_a_place_the_article_does_not_name_is_reasked_then_warned_and_check_reports_it() -> None:
-    # The model wrote "Hanoi" for an article about Bắc Ninh (the Vietnamese seed, session 26).
-    invented = "Bac Ninh province will follow."
-    with (
-        scripted([Reply(body=chat_completion(_quoting(invented)))]) as server,
-        summarizer_for(server, reasks=1) as summarizer,
-    ):
-        brief = summarizer.brief(ARTICLE)  # Hanoi's, naming no other place
-    reask = server.requests[1]["body"]["messages"][-1]["content"]
-    assert "'Bac Ninh', a place the article does not name" in reask and "name only the places" in reask
-    [notice] = [n for n in brief.meta.notices if n.kind == "invented_place"]
-    assert notice.severity == "high" and brief.meta.warnings[0] == notice.text
-    report = check_result(clean_article(ARTICLE), brief)
-    assert any("'Bac Ninh', a place the article does not name" in problem for problem in report.problems)
 
 
 def test_a_place_is_the_article_s_however_it_is_written_and_only_a_named_place_counts() -> None:
