@@ -142,6 +142,10 @@ def server_command(
         "--ctx-size", str(context_tokens * slots),
         "--threads", threads,
         "--threads-batch", threads,
+        # The server acts on a cancel only between steps, and a step reads up to this many prompt
+        # tokens of every slot: 512 (one micro-batch) bounds a cancel's wait to about 10 s on 2 cores,
+        # where the default 2,048 kept two left translation chunks read for 32 s.
+        "--batch-size", "512",
         "--fit", "off",
         # llama-cpp-python's server penalised repeats (1.1); llama-server does not by default, and this
         # small model then loops, greedy, until the token limit (seen on a Vietnamese summary).

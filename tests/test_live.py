@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
+from summarizer import LocalServer, Summarizer, read_article
 from summarizer._answers import is_english
+from summarizer._config import EMBEDDED_MODEL
 
 from .conftest import VI_SEED
 
@@ -34,3 +39,31 @@ def test_brief_of_vietnamese_seed_on_embedded_default() -> None:
     assert "$400 million" in figures
     assert any(f.endswith("$1 billion") for f in figures)
     assert brief["meta"]["cached_answers"] == 0 and brief["meta"]["usage"]["completion_tokens"] > 0
+
+
+@pytest.mark.live
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1", "localhost"])
+def test_a_cancelled_brief_s_requests_are_dropped_by_the_server(tmp_path: Path) -> None:
+    """What the desk's Cancel and a batch's Ctrl-C rely on: the server stops work for a client that left."""
+    log = tmp_path / "server.log"
+
+    def count(what: str) -> int:
+        return log.read_text(errors="replace").count(what)
+
+    async def cancel_mid_translation(base_url: str) -> None:
+        async with Summarizer(base_url=base_url, model=EMBEDDED_MODEL, cache=False) as summarizer:
+            task = asyncio.create_task(summarizer.abrief(read_article(VI_SEED)))
+            deadline = time.monotonic() + 120
+            # The start's test generation, then the translation chunks, which go out side by side.
+            while count("launch_slot_") < 3:
+                assert time.monotonic() < deadline, f"the translation chunks never reached a slot; log: {log}"
+                await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            while count("cancel task") < 2 or count("stop processing") < count("launch_slot_"):
+                assert time.monotonic() < deadline, f"the server kept working for the cancelled brief; log: {log}"
+                await asyncio.sleep(0.1)
+
+    with LocalServer(log_path=log) as server:
+        asyncio.run(cancel_mid_translation(server.start()))
