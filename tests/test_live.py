@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,23 +48,28 @@ def test_a_cancelled_brief_s_requests_are_dropped_by_the_server(tmp_path: Path) 
     """What the desk's Cancel and a batch's Ctrl-C rely on: the server stops work for a client that left."""
     log = tmp_path / "server.log"
 
+    deadline = time.monotonic() + 120
+
     def count(what: str) -> int:
         return log.read_text(errors="replace").count(what)
+
+    async def until(done: Callable[[], bool], failure: str) -> None:
+        while not done():
+            assert time.monotonic() < deadline, f"{failure}; log: {log}"
+            await asyncio.sleep(0.1)
 
     async def cancel_mid_translation(base_url: str) -> None:
         async with Summarizer(base_url=base_url, model=EMBEDDED_MODEL, cache=False) as summarizer:
             task = asyncio.create_task(summarizer.abrief(read_article(VI_SEED)))
-            deadline = time.monotonic() + 120
             # The start's test generation, then the translation chunks, which go out side by side.
-            while count("launch_slot_") < 3:
-                assert time.monotonic() < deadline, f"the translation chunks never reached a slot; log: {log}"
-                await asyncio.sleep(0.1)
+            await until(lambda: count("launch_slot_") >= 3, "the translation chunks never reached a slot")
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            while count("cancel task") < 2 or count("stop processing") < count("launch_slot_"):
-                assert time.monotonic() < deadline, f"the server kept working for the cancelled brief; log: {log}"
-                await asyncio.sleep(0.1)
+            await until(
+                lambda: count("cancel task") >= 2 and count("stop processing") >= count("launch_slot_"),
+                "the server kept working for the cancelled brief",
+            )
 
     with LocalServer(log_path=log) as server:
         asyncio.run(cancel_mid_translation(server.start()))
