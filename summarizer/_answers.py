@@ -25,6 +25,7 @@ from ._checks import (
     SummaryChecks,
     TranslationChecks,
     checks_of,
+    misfit_length,
 )
 from ._factlock import (
     BRIEF,
@@ -470,6 +471,11 @@ class TranslationChunk(_AnswerModel):
                 except ValueError as exc:
                     raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
             faults = []
+            if checks.lengths_locked and (ratio := misfit_length(text, source)):
+                raise ValueError(
+                    f"paragraph {paragraph.n} is {ratio:.1f} times as long as its source: translate paragraph "
+                    f"{paragraph.n} alone, all of it and nothing from another paragraph"
+                )
             if checks.figures is not None:
                 faults += lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
             if checks.quotes_locked:

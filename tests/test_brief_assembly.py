@@ -330,6 +330,48 @@ def test_a_translation_split_doubled_or_misnumbered_is_sent_back(numbered: list[
         TranslationChunk.model_validate(answer, context=checks)
 
 
+SHIFTED = {
+    # bench/quality.py, en->vi, tst2012 lines 906-907: the answer for 906 held 907's content, and 907's
+    # was half a sentence from elsewhere.
+    1: "And then it went international.",
+    2: "An entire remix community sprouted up that brought it from being just a stupid joke to something "
+    "that we can all actually be a part of.",
+}
+SHIFTED_ANSWER = [
+    (
+        1,
+        "Và sau đó, nó đã mở rộng thành một cộng đồng remix lớn, đưa ra từ khi chỉ là một joke ban đầu "
+        "trở thành điều mà chúng ta có thể tham gia.",
+    ),
+    (2, "Do vì chúng ta không chỉ thích hiện tại mà còn tham gia."),
+]
+
+
+def test_a_translation_shifted_into_the_next_paragraph_is_sent_back_then_kept_flagged() -> None:
+    checks = TranslationChecks(sources=SHIFTED, target="vi")
+    answer = {"paragraphs": [{"n": n, "text": text} for n, text in SHIFTED_ANSWER]}
+    with pytest.raises(
+        ValueError, match=r"paragraph 1 is 4\.\d times as long as its source: translate paragraph 1 alone"
+    ):
+        TranslationChunk.model_validate(answer, context=checks)
+    kept = TranslationChunk.model_validate(answer, context=checks.lenient())
+    faults = checks.kept_faults(kept)
+    assert [fault.split(" is ")[0] for fault in faults] == ["paragraph 1", "paragraph 2"]
+    assert "times as long as its source: it may hold another paragraph's text" in faults[0]
+    # A faithful answer of the same paragraphs passes.
+    faithful = {
+        "paragraphs": [
+            {"n": 1, "text": "Và sau đó nó mang tầm quốc tế."},
+            {
+                "n": 2,
+                "text": "Cả một cộng đồng phối khí nổi lên, biến nó từ một trò đùa ngớ ngẩn thành "
+                "điều mà tất cả chúng ta thực sự có thể góp phần.",
+            },
+        ]
+    }
+    assert len(TranslationChunk.model_validate(faithful, context=checks).paragraphs) == 2
+
+
 def test_a_person_given_a_place_as_source_is_traced_by_name_not_renamed_to_the_place() -> None:
     # Fidelity article 01: the model gave "Nguyen Hong Linh" the source "Bà Rịa - Vũng Tàu", and the
     # entry was renamed "Ba Ria - Vung Tau", as the translation names the province.
