@@ -25,7 +25,6 @@ from ._checks import (
     SummaryChecks,
     TranslationChecks,
     checks_of,
-    misfit_length,
 )
 from ._factlock import (
     BRIEF,
@@ -34,6 +33,7 @@ from ._factlock import (
     added_quotes,
     changed_figures,
     lost_figures,
+    misfit_length,
     missing_figures,
     unsourced,
 )
@@ -470,12 +470,7 @@ class TranslationChunk(_AnswerModel):
                     _require_language(text, target)
                 except ValueError as exc:
                     raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
-            faults = []
-            if checks.lengths_locked and (ratio := misfit_length(text, source)):
-                raise ValueError(
-                    f"paragraph {paragraph.n} is {ratio:.1f} times as long as its source: translate paragraph "
-                    f"{paragraph.n} alone, all of it and nothing from another paragraph"
-                )
+            faults = misfit_length(paragraph.n, text, source) if checks.lengths_locked else []
             if checks.figures is not None:
                 faults += lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
             if checks.quotes_locked:

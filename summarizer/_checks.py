@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import BRIEF, KEY_POINTS, added_quotes, changed_figures, lost_figures, unsourced
+from ._factlock import BRIEF, KEY_POINTS, added_quotes, changed_figures, lost_figures, misfit_length, unsourced
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, vietnamese_words
@@ -140,7 +140,8 @@ class TranslationChecks(Checks["TranslationChunk"]):
         return replace(self, figures=None, leftovers_kept=True, quotes_locked=False, lengths_locked=False)
 
     def kept_faults(self, answer: TranslationChunk) -> list[str]:
-        """The figures each paragraph lost or changed, the quotes it added, and the Vietnamese left in it."""
+        """The figures each paragraph lost or changed, the quotes it added, a length far off its
+        source's, and the Vietnamese left in it."""
         figures = self.figures or {}
         faults = []
         for paragraph in answer.paragraphs:
@@ -148,14 +149,9 @@ class TranslationChecks(Checks["TranslationChunk"]):
                 str(fault)
                 for fault in lost_figures(paragraph.n, paragraph.text, figures.get(paragraph.n, ()), self.target)
             ]
-            if paragraph.n in self.sources:
-                faults += [str(fault) for fault in added_quotes(paragraph.n, paragraph.text, self.sources[paragraph.n])]
-            source = self.sources.get(paragraph.n)
-            if source is not None and (ratio := misfit_length(paragraph.text, source)):
-                faults.append(
-                    f"paragraph {paragraph.n} is {ratio:.1f} times as long as its source: it may hold another "
-                    "paragraph's text or lack its own"
-                )
+            if (source := self.sources.get(paragraph.n)) is not None:
+                faults += [str(fault) for fault in added_quotes(paragraph.n, paragraph.text, source)]
+                faults += [str(fault) for fault in misfit_length(paragraph.n, paragraph.text, source)]
             if self.target == "en" and (left := _vietnamese_left(paragraph.text)):
                 faults.append(f"paragraph {paragraph.n} keeps Vietnamese it was not put into English ({left})")
         return faults
@@ -164,24 +160,6 @@ class TranslationChecks(Checks["TranslationChunk"]):
         """These checks for paragraph `number` alone."""
         figures = None if self.figures is None else {number: self.figures.get(number, ())}
         return replace(self, sources={number: self.sources[number]}, figures=figures)
-
-
-SHORTEST_LENGTH_RATIO = 0.45
-LONGEST_LENGTH_RATIO = 3.0
-"""A translation's length in characters over its source's: translations of real sentences, both
-ways, measured 0.54-1.85 (IWSLT'15 tst2012). Outside these, the model wrote the next paragraph's
-content into this one (seen on en->vi: 4.4 times a 31-character sentence, then 0.41 of the next)."""
-MISFIT_CHARACTERS = 40
-"""Below this difference in length a misfit is a short sentence's variation, not a shift."""
-
-
-def misfit_length(text: str, source: str) -> float | None:
-    """The ratio of `text`'s length to `source`'s when it is too far off for a translation of it;
-    None when it is not."""
-    ratio = len(text) / max(len(source), 1)
-    if abs(len(text) - len(source)) <= MISFIT_CHARACTERS or SHORTEST_LENGTH_RATIO <= ratio <= LONGEST_LENGTH_RATIO:
-        return None
-    return ratio
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -351,7 +351,7 @@ def test_a_translation_shifted_into_the_next_paragraph_is_sent_back_then_kept_fl
     checks = TranslationChecks(sources=SHIFTED, target="vi")
     answer = {"paragraphs": [{"n": n, "text": text} for n, text in SHIFTED_ANSWER]}
     with pytest.raises(
-        ValueError, match=r"paragraph 1 is 4\.\d times as long as its source: translate paragraph 1 alone"
+        ValueError, match=r"paragraph 1 is 4\.\d times as long as its source: .*; translate paragraph 1 alone"
     ):
         TranslationChunk.model_validate(answer, context=checks)
     kept = TranslationChunk.model_validate(answer, context=checks.lenient())

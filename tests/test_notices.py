@@ -7,7 +7,7 @@ from summarizer import clean_article
 from summarizer._answers import BriefDraft, Entity, FigureNote, TranslatedParagraph, TranslationChunk
 from summarizer._checks import TranslationChecks
 from summarizer._errors import OutputValidationError, Usage
-from summarizer._factlock import changed_figures, lost_figures, missing_figures
+from summarizer._factlock import changed_figures, lost_figures, misfit_length, missing_figures
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices, ranked
@@ -52,6 +52,7 @@ def _every_kind_of_warning() -> dict[str, str]:
         "lost_figure": str(lost_figures(1, "Nothing here.", FIGURES, "en")[0]),
         "vietnamese_left": checks.kept_faults(chunk)[-1],
         "untranslated": _untranslated(1, error).warnings[0],
+        "misfit_length": str(misfit_length(1, "Short.", "Một đoạn dài hơn nhiều so với bản dịch của nó ở đây.")[0]),
         "short_summary": next(w for w in assembled if "under the" in w),
         "glossary": "paragraph 3: 'Tập đoàn' is not rendered as 'Group' (glossary)",
         "asked_again": "paragraphs 1-8: the answer ran too long; asked again in halves",
@@ -86,7 +87,14 @@ def test_every_warning_has_its_kind_and_the_severe_come_first() -> None:
     severities = [notice.severity for notice in found]
     assert severities == sorted(severities, key=["high", "medium", "low"].index)
     high = {notice.kind for notice in found if notice.severity == "high"}
-    assert high == {"changed_figure", "lost_figure", "untranslated", "vietnamese_left", "facts_dropped"}
+    assert high == {
+        "changed_figure",
+        "lost_figure",
+        "untranslated",
+        "misfit_length",
+        "vietnamese_left",
+        "facts_dropped",
+    }
     assert notices(["something new"])[0].kind == "other"  # never lost by ranking
 
 
