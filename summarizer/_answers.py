@@ -35,6 +35,7 @@ from ._factlock import (
     lost_figures,
     misfit_length,
     missing_figures,
+    repeated_translation,
     unsourced,
 )
 from ._figures import CurrencyRepair, in_english_form, in_source_currency
@@ -471,6 +472,7 @@ class TranslationChunk(_AnswerModel):
                 except ValueError as exc:
                     raise ValueError(f"paragraph {paragraph.n}: {exc}") from None
             faults = misfit_length(paragraph.n, text, source) if checks.lengths_locked else []
+            faults += repeated_translation(paragraph.n, text, source, checks.translated)
             if checks.figures is not None:
                 faults += lost_figures(paragraph.n, text, checks.figures.get(paragraph.n, ()), target)
             if checks.quotes_locked:

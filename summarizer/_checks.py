@@ -8,12 +8,21 @@ checks an answer may fail and still be kept, and `kept_faults` words the warning
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationInfo
 
-from ._factlock import BRIEF, KEY_POINTS, added_quotes, changed_figures, lost_figures, misfit_length, unsourced
+from ._factlock import (
+    BRIEF,
+    KEY_POINTS,
+    added_quotes,
+    changed_figures,
+    lost_figures,
+    misfit_length,
+    repeated_translation,
+    unsourced,
+)
 from ._figures import SourceFigure
 from ._glossary import Glossary
 from ._text import Language, vietnamese_words
@@ -133,15 +142,20 @@ class TranslationChecks(Checks["TranslationChunk"]):
     lengths_locked: bool = True
     """Refuse a paragraph far longer or shorter than its source (`misfit_length`); False: keep it,
     flagged."""
+    translated: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    """Other paragraphs' sources and translations, by number, that none of these may repeat
+    (`repeated_translation`): a paragraph asked again because its first translation was another's."""
 
     def lenient(self) -> TranslationChecks:
-        """Without the figure, quote and length locks, and keeping Vietnamese left in an English
-        paragraph: a translation failing only those is kept, its paragraphs marked."""
-        return replace(self, figures=None, leftovers_kept=True, quotes_locked=False, lengths_locked=False)
+        """Without the figure, quote, length and repeat locks, and keeping Vietnamese left in an
+        English paragraph: a translation failing only those is kept, its paragraphs marked."""
+        return replace(
+            self, figures=None, leftovers_kept=True, quotes_locked=False, lengths_locked=False, translated={}
+        )
 
     def kept_faults(self, answer: TranslationChunk) -> list[str]:
         """The figures each paragraph lost or changed, the quotes it added, a length far off its
-        source's, and the Vietnamese left in it."""
+        source's, another paragraph's translation it repeats, and the Vietnamese left in it."""
         figures = self.figures or {}
         faults = []
         for paragraph in answer.paragraphs:
@@ -152,6 +166,8 @@ class TranslationChecks(Checks["TranslationChunk"]):
             if (source := self.sources.get(paragraph.n)) is not None:
                 faults += [str(fault) for fault in added_quotes(paragraph.n, paragraph.text, source)]
                 faults += [str(fault) for fault in misfit_length(paragraph.n, paragraph.text, source)]
+                repeated = repeated_translation(paragraph.n, paragraph.text, source, self.translated)
+                faults += [str(fault) for fault in repeated]
             if self.target == "en" and (left := _vietnamese_left(paragraph.text)):
                 faults.append(f"paragraph {paragraph.n} keeps Vietnamese it was not put into English ({left})")
         return faults

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._factlock import BRIEF, Fault, added_quotes, changed_figures, lost_figures, missing_figures, unsourced
+from ._factlock import (
+    BRIEF,
+    Fault,
+    added_quotes,
+    changed_figures,
+    lost_figures,
+    misfit_length,
+    missing_figures,
+    repeated_translation,
+    unsourced,
+)
 from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
 from ._results import Brief, Summary, Translation
@@ -78,4 +88,7 @@ def _translation_faults(article: Article, result: Translation) -> list[Fault]:
             source="its source paragraph",
         )
         faults += added_quotes(number, pair.translation, pair.source)
+        faults += misfit_length(number, pair.translation, pair.source) if pair.translation else []
+        earlier = {n: (done.source, done.translation) for n, done in enumerate(result.paragraphs[: number - 1], 1)}
+        faults += repeated_translation(number, pair.translation, pair.source, earlier)
     return faults

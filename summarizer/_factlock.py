@@ -9,14 +9,14 @@ not mend it, and `summarizer check` reports it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ._figures import CurrencyRepair, SourceFigure, figure_kept, missing_key_figures
 from ._figures import unsupported_figures as _unsupported
 from ._glossary import PLACE_ALIASES, PROVINCES
-from ._text import Language, strip_marks
+from ._text import WORD, Language, strip_marks
 
 FaultKind = Literal[
     "changed_figure",
@@ -26,6 +26,7 @@ FaultKind = Literal[
     "invented_quote",
     "invented_place",
     "misfit_length",
+    "repeated_translation",
 ]
 
 
@@ -240,6 +241,47 @@ def misfit_length(number: int, text: str, source: str) -> list[Fault]:
             f"translate paragraph {number} alone, all of it and nothing from another paragraph",
         )
     ]
+
+
+REPEATED_WORDS = 0.9
+"""The share of two translations' words they hold in common at which one repeats the other."""
+DISTINCT_SOURCE_WORDS = 0.5
+"""Two source paragraphs sharing less than this share of their words say different things."""
+REPEAT_MIN_WORDS = 5
+"""The fewest words of a translation held to not repeating another: "Thank you." may be two."""
+
+
+def repeated_translation(number: int, text: str, source: str, others: Mapping[int, tuple[str, str]]) -> list[Fault]:
+    """A fault when the translation `text` of source paragraph `number` repeats, nearly word for word,
+    the translation of one of `others` (by number: its source and its translation) whose source says
+    something else: the model translated that paragraph twice and this one not at all."""
+    words = _words(text)
+    if len(words) < REPEAT_MIN_WORDS:
+        return []
+    for other, (other_source, other_text) in others.items():
+        if (
+            other != number
+            and _shared(words, _words(other_text)) >= REPEATED_WORDS
+            and _shared(_words(source), _words(other_source)) < DISTINCT_SOURCE_WORDS
+        ):
+            return [
+                Fault(
+                    "repeated_translation",
+                    f"paragraph {number}",
+                    f"repeats the translation of paragraph {other}, whose source says something else",
+                    f"translate paragraph {number}'s own text, not paragraph {other}'s",
+                )
+            ]
+    return []
+
+
+def _words(text: str) -> set[str]:
+    return {word.casefold() for word in WORD.findall(text)}
+
+
+def _shared(one: set[str], other: set[str]) -> float:
+    """The share of the words of either that both hold (1.0: the same words)."""
+    return len(one & other) / max(len(one | other), 1)
 
 
 def lost_figures(number: int, text: str, sources: Sequence[SourceFigure], target: Language) -> list[Fault]:

@@ -41,6 +41,7 @@ KINDS = (
     _kind("invented_place", "high", r" names .*, a place the article does not name \(.*\)$"),
     _kind("untranslated", "high", _PARAGRAPH + r" could not be translated"),
     _kind("misfit_length", "high", _PARAGRAPH + r" is [\d.]+ times as long as its source: it may hold another "),
+    _kind("repeated_translation", "high", _PARAGRAPH + r" repeats the translation of paragraph \d+"),
     _kind("vietnamese_left", "high", rf"(?:{_PARAGRAPH}|^the brief's \w+) keeps Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
     _kind(

@@ -16,7 +16,7 @@ from summarizer._answers import BriefDraft
 from summarizer._batch import FolderBatch
 from summarizer._errors import Usage
 from summarizer._factcheck import check_result
-from summarizer._factlock import invented_places
+from summarizer._factlock import invented_places, repeated_translation
 from summarizer._figures import (
     brief_key_figures,
     extract_figures,
@@ -510,6 +510,69 @@ def test_a_small_number_written_as_a_word_is_no_lost_figure() -> None:
     ):
         translation = summarizer.translate("Chúng ta hỏi bản thân về 1 thế giới chúng ta muốn để lại.", to="en")
     assert len(server.requests) == 1 and not translation.meta.warnings
+
+
+REPEATED_SOURCES = [
+    "Tỉnh Bắc Ninh đón đoàn doanh nghiệp Nhật Bản đến tìm hiểu cơ hội hợp tác.",
+    "Lãnh đạo tỉnh giới thiệu các khu công nghiệp và chính sách hỗ trợ nhà đầu tư.",
+    "Các doanh nghiệp cho biết sẽ sớm quay lại để khảo sát địa điểm cụ thể.",
+]
+REPEATED_ENGLISH = [
+    "Bac Ninh province welcomed a delegation of Japanese businesses looking for cooperation.",
+    "Provincial leaders presented the industrial parks and the support policies for investors.",
+    "The businesses said they would soon return to survey specific sites.",
+]
+
+
+@loopback
+@pytest.mark.parametrize("mended", [True, False])
+def test_a_paragraph_given_another_s_translation_is_asked_again_alone_then_kept_flagged(mended: bool) -> None:
+    # bench/quality.py, en->vi, tst2012 lines 908-909: the chunk's answer gave 909 the translation
+    # of 908 word for word, and it passed every check of its own.
+    def replies(body: dict[str, Any]) -> Reply:
+        numbers = paragraph_numbers(body)
+        texts = {1: REPEATED_ENGLISH[0], 2: REPEATED_ENGLISH[1], 3: REPEATED_ENGLISH[1]}
+        if numbers == [3] and mended:
+            texts[3] = REPEATED_ENGLISH[2]
+        answer = {"paragraphs": [{"n": n, "text": texts[n]} for n in numbers]}
+        return Reply(body=chat_completion(json.dumps(answer)))
+
+    with scripted(replies) as server, summarizer_for(server, reasks=1) as summarizer:
+        translation = summarizer.translate("\n\n".join(REPEATED_SOURCES), to="en")
+    asked = [paragraph_numbers(r["body"]) for r in server.requests]
+    fault = "paragraph 3 repeats the translation of paragraph 2, whose source says something else"
+    if mended:
+        # The chunk, then paragraph 3 alone; its new translation repeats nothing, and nothing is flagged.
+        assert asked == [[1, 2, 3], [3]]
+        assert [p.translation for p in translation.paragraphs] == REPEATED_ENGLISH
+        assert not translation.meta.warnings and not any(p.flags for p in translation.paragraphs)
+        return
+    # Alone, then re-asked with the fault; still a repeat: kept, flagged, and warned high.
+    assert asked == [[1, 2, 3], [3], [3]]
+    assert (
+        "translate paragraph 3's own text, not paragraph 2's" in server.requests[-1]["body"]["messages"][-1]["content"]
+    )
+    assert translation.paragraphs[2].flags == [fault]
+    assert [(n.kind, n.severity) for n in translation.meta.notices if n.text == fault] == [
+        ("repeated_translation", "high")
+    ]
+    # `summarizer check` finds it in the file, with a paragraph far shorter than its source.
+    shortened = translation.model_copy(deep=True)
+    shortened.paragraphs[0].translation = "Bac Ninh."
+    report = check_result(clean_article("\n\n".join(REPEATED_SOURCES)), shortened)
+    assert report.problems == [
+        "paragraph 1 is 0.1 times as long as its source: it may hold another paragraph's text or lack its own",
+        fault,
+    ]
+
+
+def test_a_translation_is_no_repeat_of_one_whose_source_says_the_same_or_of_a_few_words() -> None:
+    said_twice = {1: (REPEATED_SOURCES[1], REPEATED_ENGLISH[1])}  # a caption that repeats the body, say
+    assert not repeated_translation(2, REPEATED_ENGLISH[1], REPEATED_SOURCES[1], said_twice)
+    assert not repeated_translation(2, "Thank you all.", "Xin cảm ơn.", {1: ("Cảm ơn các bạn.", "Thank you all.")})
+    # The same words in another order are a repeat.
+    reordered = " ".join(reversed(REPEATED_ENGLISH[1].split()))
+    assert repeated_translation(3, reordered, REPEATED_SOURCES[2], said_twice)
 
 
 @loopback

@@ -7,7 +7,7 @@ from summarizer import clean_article
 from summarizer._answers import BriefDraft, Entity, FigureNote, TranslatedParagraph, TranslationChunk
 from summarizer._checks import TranslationChecks
 from summarizer._errors import OutputValidationError, Usage
-from summarizer._factlock import changed_figures, lost_figures, misfit_length, missing_figures
+from summarizer._factlock import changed_figures, lost_figures, misfit_length, missing_figures, repeated_translation
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices, ranked
@@ -53,6 +53,11 @@ def _every_kind_of_warning() -> dict[str, str]:
         "vietnamese_left": checks.kept_faults(chunk)[-1],
         "untranslated": _untranslated(1, error).warnings[0],
         "misfit_length": str(misfit_length(1, "Short.", "Một đoạn dài hơn nhiều so với bản dịch của nó ở đây.")[0]),
+        "repeated_translation": str(
+            repeated_translation(
+                2, "Because we enjoy the present.", "Hai.", {1: ("Một.", "Because we enjoy the present.")}
+            )[0]
+        ),
         "short_summary": next(w for w in assembled if "under the" in w),
         "glossary": "paragraph 3: 'Tập đoàn' is not rendered as 'Group' (glossary)",
         "asked_again": "paragraphs 1-8: the answer ran too long; asked again in halves",
@@ -92,6 +97,7 @@ def test_every_warning_has_its_kind_and_the_severe_come_first() -> None:
         "lost_figure",
         "untranslated",
         "misfit_length",
+        "repeated_translation",
         "vietnamese_left",
         "facts_dropped",
     }

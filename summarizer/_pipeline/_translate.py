@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .._answers import TranslationChunk
 from .._checks import TranslationChecks
 from .._errors import OutputValidationError, TruncatedOutputError
-from .._factlock import lost_figures
+from .._factlock import lost_figures, repeated_translation
 from .._figures import checked_figures, figure_kept
 from .._hygiene import Article
 from .._prompts import PromptTemplate
@@ -129,12 +129,35 @@ def _translated_pieces(
     work = replace(article, paragraphs=tuple(piece.text for piece in pieces))  # the paragraphs as asked
     parts = yield from side_by_side([_chunk(work, numbers, to, prompt, env) for numbers in chunks(work.paragraphs)])
     rendered = [paragraph for part in parts for paragraph in part.paragraphs]
-    for part in parts:
-        notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
     if not any(paragraph.text for paragraph in rendered):
         error = next(part.error for part in parts if part.error is not None)
         raise error
+    redone = yield from _unrepeated(work, rendered, to, prompt, env)
+    for part in [*parts, *redone.values()]:
+        notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
+    rendered = [redone[n].paragraphs[0] if n in redone else paragraph for n, paragraph in enumerate(rendered, 1)]
     return pieces, rendered
+
+
+def _unrepeated(
+    article: Article, rendered: Sequence[Rendered], to: Language, prompt: PromptTemplate, env: Env
+) -> Steps[dict[int, _Part]]:
+    """Each paragraph whose translation repeats an earlier paragraph's, asked again alone (side by
+    side), held to not repeating any earlier one, by number. Across chunks too, which no chunk's own
+    checks can see: the chunks go out side by side, and one asked again alone sees only itself. The
+    later of the two is asked: this model, given paragraphs 908-909 of tst2012, wrote 908's
+    translation for both."""
+    asked: dict[int, dict[int, tuple[str, str]]] = {}
+    for number, paragraph in enumerate(rendered, start=1):
+        earlier = {
+            n: (article.paragraphs[n - 1], done.text) for n, done in enumerate(rendered[: number - 1], 1) if done.text
+        }
+        if paragraph.text and repeated_translation(number, paragraph.text, article.paragraphs[number - 1], earlier):
+            asked[number] = earlier
+    again = yield from side_by_side(
+        [_chunk(article, [number], to, prompt, env, translated=earlier) for number, earlier in asked.items()]
+    )
+    return dict(zip(asked, again, strict=True))
 
 
 @dataclass(frozen=True)
@@ -240,13 +263,15 @@ def _chunk(
     *,
     reasks: int | None = None,
     may_halve: bool = True,
+    translated: Mapping[int, tuple[str, str]] | None = None,
 ) -> Steps[_Part]:
     """The translations of paragraphs `numbers`. A chunk of several is asked once: the paragraphs of
     an invalid answer that pass their checks are kept, and only the others are asked again, one by
     one (each with the usual re-asks); a paragraph still invalid then is asked in two halves of its
     sentences (`may_halve`) if its kept answer lost figures, and kept with flags if it is English at
-    all, else left untranslated and flagged."""
-    checks = _checks(article, numbers, to, env)
+    all, else left untranslated and flagged. None of them may repeat a translation of `translated`
+    (other paragraphs' sources and translations, by number)."""
+    checks = _checks(article, numbers, to, env, translated or {})
     request = env.request(
         article,
         TranslationChunk,
@@ -408,11 +433,13 @@ def _messages(article: Article, numbers: list[int], to: Language, prompt: Prompt
     )
 
 
-def _checks(article: Article, numbers: list[int], to: Language, env: Env) -> TranslationChecks:
+def _checks(
+    article: Article, numbers: list[int], to: Language, env: Env, translated: Mapping[int, tuple[str, str]]
+) -> TranslationChecks:
     sources = {n: article.paragraphs[n - 1] for n in numbers}
     # Held to the same rule as a brief's prose: small plain numbers ("1 world") are words as often.
     figures = {n: checked_figures(text, article.language) for n, text in sources.items()}
-    return TranslationChecks(glossary=env.glossary, sources=sources, target=to, figures=figures)
+    return TranslationChecks(glossary=env.glossary, sources=sources, target=to, figures=figures, translated=translated)
 
 
 def chunks(
