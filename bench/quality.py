@@ -12,8 +12,7 @@ unescaped), translated vi->en and en->vi by these methods, on the same sentences
   one request per sentence, temperature 0;
 - plain, blocks of 10: the same prompt with ten numbered sentences per request, read back by number;
 - with --compare-context, also the library with its chunks one after another, each given the previous
-  chunk's last paragraph as translated (as it was before the chunks went side by side); into Vietnamese
-  the library's chunks go that way already, so there the two rows differ only in the context's wording.
+  chunk's last paragraph in English (as it was before the chunks went side by side).
 It prints a Markdown table of BLEU and chrF (sacrebleu, corpus level, tokenizer 13a), sentences, seconds and
 tokens per method and direction, and the sacrebleu signatures.
 
@@ -252,10 +251,10 @@ def chunks_one_after_another() -> Iterator[Path]:
             results.append(part)
         return results
 
-    def messages(article: Any, numbers: list[int], to: Language, prompt: Any, env: Any, **options: Any) -> Any:
+    def messages(article: Any, numbers: list[int], to: Language, prompt: Any, env: Any) -> Any:
         if numbers[0] == 1:
             english.clear()
-        rendered = original_messages(article, numbers, to, prompt, env, **options)
+        rendered = original_messages(article, numbers, to, prompt, env)
         before = numbers[0] - 1
         if before in english:
             source = f"[{before}] {article.paragraphs[before - 1]}"

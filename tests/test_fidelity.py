@@ -435,32 +435,6 @@ def test_each_translation_chunk_sees_the_source_paragraph_before_it() -> None:
     assert [p.translation[:12] for p in translation.paragraphs] == [f"Paragraph {n}:"[:12] for n in range(1, 12)]
 
 
-@loopback
-def test_chunks_into_vietnamese_go_in_turn_each_given_the_paragraph_before_as_translated() -> None:
-    paragraphs = [
-        f"Part {n}: Bac Ninh draws more investment to a new industrial park this year." * 6 for n in range(1, 12)
-    ]
-
-    def replies(body: dict[str, Any]) -> Reply:
-        numbers = paragraph_numbers(body["messages"][1]["content"])
-        text = [
-            {"n": n, "text": f"Đoạn {n}: Bắc Ninh thu hút thêm vốn đầu tư vào khu công nghiệp mới." * 6}
-            for n in numbers
-        ]
-        return Reply(body=chat_completion(json.dumps({"paragraphs": text})))
-
-    with scripted(replies) as server, summarizer_for(server) as summarizer:
-        translation = summarizer.translate("\n\n".join(paragraphs), to="vi")
-    prompts = [r["body"]["messages"][-1]["content"] for r in server.requests]
-    assert len(prompts) >= 2 and "(none: this is the start)" in prompts[0]
-    # The second chunk was asked once the first was answered: it carries the first's last translation.
-    last = paragraph_numbers(prompts[0])[-1]
-    context = prompts[1].split("<paragraphs>")[0]
-    assert "already translated into Vietnamese" in context
-    assert f"[{last}] {translation.paragraphs[last - 1].translation}" in context
-    assert paragraphs[last - 1] not in context
-
-
 def test_batch_fingerprint_changes_with_the_glossary(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -28,12 +28,6 @@ from ._protocol import Builder, Env, Messages, Notes, Steps, estimate_tokens, ke
 TRANSLATION_CHUNK_TOKENS = 600
 """Estimated source tokens per translation request: room for the answer, and good alignment."""
 TRANSLATION_CHUNK_PARAGRAPHS = 8
-CONTEXT_IN_TARGET: frozenset[Language] = frozenset({"vi"})
-"""Targets whose chunks go one after another, each given the paragraph before it as translated.
-Into Vietnamese, given the English paragraph before a chunk, this model moved its content into the
-chunk (tst2012 906-909: a paragraph shifted, another repeated); given the Vietnamese, it scored 2.0
-and 2.2 chrF more in two runs of bench/quality.py, at no cost in time on 2 cores. Into English the
-chunks go side by side, given the source's paragraph, which scored 2.2 and 2.7 more than in turn."""
 LONG_PARAGRAPH_TOKENS = 300
 """A paragraph estimated longer than this is translated in pieces of whole sentences: answering one
 of 500-800 words (a body run into one paragraph), this model merged, split or dropped sentences on
@@ -133,11 +127,7 @@ def _translated_pieces(
     notes.used(prompt)
     pieces = _pieces(article.paragraphs)
     work = replace(article, paragraphs=tuple(piece.text for piece in pieces))  # the paragraphs as asked
-    numbered = chunks(work.paragraphs)
-    if to in CONTEXT_IN_TARGET:
-        parts = yield from _one_after_another(work, numbered, to, prompt, env)
-    else:
-        parts = yield from side_by_side([_chunk(work, numbers, to, prompt, env) for numbers in numbered])
+    parts = yield from side_by_side([_chunk(work, numbers, to, prompt, env) for numbers in chunks(work.paragraphs)])
     rendered = [paragraph for part in parts for paragraph in part.paragraphs]
     if not any(paragraph.text for paragraph in rendered):
         error = next(part.error for part in parts if part.error is not None)
@@ -147,18 +137,6 @@ def _translated_pieces(
         notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
     rendered = [redone[n].paragraphs[0] if n in redone else paragraph for n, paragraph in enumerate(rendered, 1)]
     return pieces, rendered
-
-
-def _one_after_another(
-    article: Article, numbered: Sequence[list[int]], to: Language, prompt: PromptTemplate, env: Env
-) -> Steps[list[_Part]]:
-    """The chunks `numbered` in turn, each given the paragraph before it as it was translated (as
-    the source has it when it could not be)."""
-    parts: list[_Part] = []
-    for numbers in numbered:
-        before = parts[-1].paragraphs[-1].text if parts else ""
-        parts.append((yield from _chunk(article, numbers, to, prompt, env, before=before)))
-    return parts
 
 
 def _unrepeated(
@@ -286,20 +264,18 @@ def _chunk(
     reasks: int | None = None,
     may_halve: bool = True,
     translated: Mapping[int, tuple[str, str]] | None = None,
-    before: str = "",
 ) -> Steps[_Part]:
     """The translations of paragraphs `numbers`. A chunk of several is asked once: the paragraphs of
     an invalid answer that pass their checks are kept, and only the others are asked again, one by
     one (each with the usual re-asks); a paragraph still invalid then is asked in two halves of its
     sentences (`may_halve`) if its kept answer lost figures, and kept with flags if it is English at
     all, else left untranslated and flagged. None of them may repeat a translation of `translated`
-    (other paragraphs' sources and translations, by number). `before` is the translation of the
-    paragraph before them, their context (empty: the source's paragraph goes)."""
+    (other paragraphs' sources and translations, by number)."""
     checks = _checks(article, numbers, to, env, translated or {})
     request = env.request(
         article,
         TranslationChunk,
-        _messages(article, numbers, to, prompt, env, before=before),
+        _messages(article, numbers, to, prompt, env),
         checks,
         "translating",
         reasks=0 if len(numbers) > 1 else reasks,
@@ -314,10 +290,7 @@ def _chunk(
         part.warnings.append(f"paragraphs {numbers[0]}-{numbers[-1]}: the answer ran too long; asked again in halves")
         half = len(numbers) // 2
         halves = yield from side_by_side(
-            [
-                _chunk(article, numbers[:half], to, prompt, env, before=before),
-                _chunk(article, numbers[half:], to, prompt, env),
-            ]
+            [_chunk(article, n, to, prompt, env) for n in (numbers[:half], numbers[half:])]
         )
         for done in halves:
             part.extend(done)
@@ -336,13 +309,7 @@ def _chunk(
             asked = yield from _in_halves(article, numbers[0], split, to, prompt, env)
             return _fewer_lost(whole, asked, numbers[0], checks, to)
         good = {n: _rendered(answer, [], env, to, article) for n, answer in _valid_paragraphs(exc, checks).items()}
-        redo = yield from side_by_side(
-            [
-                _chunk(article, [n], to, prompt, env, before=before if n == numbers[0] else "")
-                for n in numbers
-                if n not in good
-            ]
-        )
+        redo = yield from side_by_side([_chunk(article, [n], to, prompt, env) for n in numbers if n not in good])
         again = iter(redo)
         for number in numbers:
             part.extend(good[number] if number in good else next(again))
@@ -450,24 +417,19 @@ def _valid_paragraphs(exc: OutputValidationError, checks: TranslationChecks) -> 
     return good
 
 
-def _messages(
-    article: Article, numbers: list[int], to: Language, prompt: PromptTemplate, env: Env, *, before: str = ""
-) -> Messages:
-    """The request for paragraphs `numbers`. The paragraph before them goes along as translated
-    (`before`), or as the source has it when its translation is not there (the chunks into English
-    do not wait for each other; the glossary keeps names the same across chunks)."""
+def _messages(article: Article, numbers: list[int], to: Language, prompt: PromptTemplate, env: Env) -> Messages:
+    """The request for paragraphs `numbers`. The paragraph before them goes along as the source has
+    it: its translation is not there yet, since the chunks do not wait for each other (the glossary
+    keeps names the same across chunks)."""
     numbered = "\n\n".join(f"[{n}] {article.paragraphs[n - 1]}" for n in numbers)
-    previous = numbers[0] - 1
-    source_name, target_name = LANGUAGE_NAMES[article.language], LANGUAGE_NAMES[to]
-    context = f"[{previous}] {before or article.paragraphs[previous - 1]}" if previous else "(none: this is the start)"
+    before = numbers[0] - 1
     return prompt.render(
         article=numbered,
         terms=env.glossary.listing(numbered) if to == "en" else "(none)",
-        context=context,
-        context_language=f"already translated into {target_name}" if before else f"as written in {source_name}",
+        context=f"[{before}] {article.paragraphs[before - 1]}" if before else "(none: this is the start)",
         count=str(len(numbers)),
-        source_name=source_name,
-        target_name=target_name,
+        source_name=LANGUAGE_NAMES[article.language],
+        target_name=LANGUAGE_NAMES[to],
     )
 
 
