@@ -28,6 +28,7 @@ from summarizer._figures import (
 from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
 from summarizer._notices import notices, ranked
 from summarizer._pipeline._brief import assembled_brief, covered_points
+from summarizer._pipeline._translate import _Piece, _relabelled
 from summarizer._results import RunInfo
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
 
@@ -573,6 +574,16 @@ def test_a_translation_is_no_repeat_of_one_whose_source_says_the_same_or_of_a_fe
     # The same words in another order are a repeat.
     reordered = " ".join(reversed(REPEATED_ENGLISH[1].split()))
     assert repeated_translation(3, reordered, REPEATED_SOURCES[2], said_twice)
+
+
+def test_a_repeat_between_pieces_of_long_paragraphs_names_both_by_the_article_s_paragraphs() -> None:
+    pieces = [_Piece(1, 1, 1, "a"), _Piece(2, 1, 2, "b"), _Piece(2, 2, 2, "c"), _Piece(3, 1, 1, "d")]
+    fault = str(
+        repeated_translation(4, REPEATED_ENGLISH[1], REPEATED_SOURCES[2], {3: ("Khác.", REPEATED_ENGLISH[1])})[0]
+    )
+    assert _relabelled(fault, pieces) == (
+        "paragraph 3 repeats the translation of paragraph 2, part 2 of 2, whose source says something else"
+    )
 
 
 @loopback

@@ -221,6 +221,8 @@ def _joined(rendered: Sequence[Rendered], pieces: Sequence[_Piece]) -> tuple[Ren
 
 
 _NAMED_PIECES = re.compile(r"^paragraphs? (\d+)(?:-(\d+))?")
+_REPEATED_PIECE = re.compile(r"(?<= repeats the translation of )paragraph (\d+)")
+"""The other piece a repeat warning names (`repeated_translation`)."""
 
 
 def _relabelled(text: str, pieces: Sequence[_Piece]) -> str:
@@ -236,6 +238,7 @@ def _relabelled(text: str, pieces: Sequence[_Piece]) -> str:
             return f"paragraph {first.paragraph}, parts {first.part}-{last.part} of {first.parts}"
         return f"paragraphs {first.paragraph}-{last.paragraph}"
 
+    text = _REPEATED_PIECE.sub(lambda match: pieces[int(match[1]) - 1].label, text, count=1)
     return _NAMED_PIECES.sub(label, text, count=1)
 
 
