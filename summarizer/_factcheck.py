@@ -12,7 +12,7 @@ from ._factlock import (
     lost_figures,
     misfit_length,
     missing_figures,
-    repeated_translation,
+    repeated_translations,
     unsourced,
 )
 from ._figures import SourceFigure, checked_figures, extract_figures
@@ -77,6 +77,7 @@ def _translation_faults(article: Article, result: Translation) -> list[Fault]:
         count = f"{len(result.paragraphs)} paragraphs for the source's {len(article.paragraphs)}"
         return [Fault("lost_figure", "the translation", f"has {count}, or not the same ones")]
     faults = []
+    repeats = repeated_translations([(pair.source, pair.translation) for pair in result.paragraphs])
     for number, pair in enumerate(result.paragraphs, 1):
         sources = checked_figures(pair.source, article.language)
         faults += lost_figures(number, pair.translation, sources, result.target_language)
@@ -89,6 +90,5 @@ def _translation_faults(article: Article, result: Translation) -> list[Fault]:
         )
         faults += added_quotes(number, pair.translation, pair.source)
         faults += misfit_length(number, pair.translation, pair.source) if pair.translation else []
-        earlier = {n: (done.source, done.translation) for n, done in enumerate(result.paragraphs[: number - 1], 1)}
-        faults += repeated_translation(number, pair.translation, pair.source, earlier)
+        faults += [repeats[number]] if number in repeats else []
     return faults

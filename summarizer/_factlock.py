@@ -8,6 +8,7 @@ not mend it, and `summarizer check` reports it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -275,11 +276,23 @@ def repeated_translation(number: int, text: str, source: str, others: Mapping[in
     return []
 
 
-def _words(text: str) -> set[str]:
-    return {word.casefold() for word in WORD.findall(text)}
+def repeated_translations(pairs: Sequence[tuple[str, str]]) -> dict[int, Fault]:
+    """The `repeated_translation` fault of each paragraph of `pairs` (each a source and its
+    translation, in order, numbered from 1) whose translation repeats one before it, by number."""
+    found = {}
+    for number, (source, text) in enumerate(pairs, start=1):
+        if faults := repeated_translation(number, text, source, dict(enumerate(pairs[: number - 1], start=1))):
+            found[number] = faults[0]
+    return found
 
 
-def _shared(one: set[str], other: set[str]) -> float:
+@functools.lru_cache(maxsize=1024)
+def _words(text: str) -> frozenset[str]:
+    # Each paragraph is compared with every one before it: its words are read once.
+    return frozenset(word.casefold() for word in WORD.findall(text))
+
+
+def _shared(one: frozenset[str], other: frozenset[str]) -> float:
     """The share of the words of either that both hold (1.0: the same words)."""
     return len(one & other) / max(len(one | other), 1)
 

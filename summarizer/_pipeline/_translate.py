@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from .._answers import TranslationChunk
 from .._checks import TranslationChecks
 from .._errors import OutputValidationError, TruncatedOutputError
-from .._factlock import lost_figures, repeated_translation
+from .._factlock import lost_figures, repeated_translations
 from .._figures import checked_figures, figure_kept
 from .._hygiene import Article
 from .._prompts import PromptTemplate
@@ -129,11 +129,13 @@ def _translated_pieces(
     work = replace(article, paragraphs=tuple(piece.text for piece in pieces))  # the paragraphs as asked
     parts = yield from side_by_side([_chunk(work, numbers, to, prompt, env) for numbers in chunks(work.paragraphs)])
     rendered = [paragraph for part in parts for paragraph in part.paragraphs]
+    for part in parts:
+        notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
     if not any(paragraph.text for paragraph in rendered):
         error = next(part.error for part in parts if part.error is not None)
         raise error
     redone = yield from _unrepeated(work, rendered, to, prompt, env)
-    for part in [*parts, *redone.values()]:
+    for part in redone.values():
         notes.warnings.extend(_relabelled(warning, pieces) for warning in part.warnings)
     rendered = [redone[n].paragraphs[0] if n in redone else paragraph for n, paragraph in enumerate(rendered, 1)]
     return pieces, rendered
@@ -147,15 +149,10 @@ def _unrepeated(
     checks can see: the chunks go out side by side, and one asked again alone sees only itself. The
     later of the two is asked: this model, given paragraphs 908-909 of tst2012, wrote 908's
     translation for both."""
-    asked: dict[int, dict[int, tuple[str, str]]] = {}
-    for number, paragraph in enumerate(rendered, start=1):
-        earlier = {
-            n: (article.paragraphs[n - 1], done.text) for n, done in enumerate(rendered[: number - 1], 1) if done.text
-        }
-        if paragraph.text and repeated_translation(number, paragraph.text, article.paragraphs[number - 1], earlier):
-            asked[number] = earlier
+    pairs = [(source, paragraph.text) for source, paragraph in zip(article.paragraphs, rendered, strict=True)]
+    asked = list(repeated_translations(pairs))
     again = yield from side_by_side(
-        [_chunk(article, [number], to, prompt, env, translated=earlier) for number, earlier in asked.items()]
+        [_chunk(article, [n], to, prompt, env, translated=dict(enumerate(pairs[: n - 1], start=1))) for n in asked]
     )
     return dict(zip(asked, again, strict=True))
 
