@@ -43,6 +43,8 @@ KINDS = (
     _kind("misfit_length", "high", _PARAGRAPH + r" is [\d.]+ times as long as its source: it may hold another "),
     _kind("repeated_translation", "high", _PARAGRAPH + r" repeats the translation of paragraph \d+"),
     _kind("vietnamese_left", "high", rf"(?:{_PARAGRAPH}|^the brief's \w+) keeps Vietnamese"),
+    # Medium: a word Vietnamese news also writes in English (a drug's, a device's name) may be meant.
+    _kind("english_left", "medium", _PARAGRAPH + r" keeps English it was not put into Vietnamese"),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
     _kind(
         "figure_not_held",

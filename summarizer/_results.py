@@ -35,7 +35,7 @@ class Notice(BaseModel):
     severity: Severity
     kind: str
     """changed_figure, lost_figure, invented_quote, invented_place, untranslated, misfit_length,
-    repeated_translation, vietnamese_left, facts_dropped, missing_figure, figure_not_held, prose_alone,
+    repeated_translation, vietnamese_left, english_left, facts_dropped, missing_figure, figure_not_held, prose_alone,
     part_points, name_dropped, short_summary, glossary,
     undescribed_figure, figure_note, currency_repaired, role_missing, name_refiled, name_aligned,
     figure_added, trimmed, asked_again, other."""

@@ -44,6 +44,38 @@ def vietnamese_words(text: str) -> list[str]:
     return [word for word in WORD.findall(text) if VIETNAMESE_LETTER.search(word)]
 
 
+# A Vietnamese syllable as plain letters, its marks left off: an onset, one to three vowels, a coda.
+# An English word ("terrorism", "overload", "this") spells none.
+_PLAIN_SYLLABLE = re.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
+# English words Vietnamese news writes as they are, which a translation may keep.
+LOANWORDS = frozenset(
+    {
+        "internet", "online", "offline", "email", "website", "web", "video", "audio", "startup", "smartphone",
+        "laptop", "marketing", "container", "logo", "robot", "radio", "taxi", "pizza", "golf", "tennis", "piano",
+        "game", "show", "blog", "chip", "visa", "test", "virus", "covid", "app", "wifi", "album", "style",
+        "stress", "fan", "camera", "selfie", "livestream", "showroom", "resort", "spa", "tour", "drone",
+        "bitcoin", "blockchain", "laser", "penicillin", "aspirin", "transistor", "http", "https",
+    }
+)  # fmt: skip
+
+
+def english_left(text: str, source: str) -> list[str]:
+    """The words of Vietnamese `text` left in English from its English `source`: lowercase words of
+    plain letters that no Vietnamese syllable spells and that `source` writes, loanwords aside."""
+    written = {word.casefold() for word in WORD.findall(source)}
+    return [
+        word
+        for word in WORD.findall(text)
+        if word.isascii()
+        and word.islower()
+        and word in written
+        and word not in LOANWORDS
+        and not all(_PLAIN_SYLLABLE.fullmatch(part) for part in re.split(r"[-'’]", word))
+    ]
+
+
 def detect_language(text: str) -> Language:
     """Guess whether `text` is Vietnamese or English from its letters."""
     words = WORD.findall(text)

@@ -12,6 +12,7 @@ import pytest
 from summarizer import OutputValidationError, Summarizer, render_markdown, resolve_settings
 from summarizer._factlock import added_quotes
 from summarizer._pipeline._translate import PIECE_TOKENS, UNTRANSLATED_PIECE
+from summarizer._text import english_left
 
 from .fake_server import Reply, ScriptedServer, chat_completion, paragraph_numbers
 
@@ -368,3 +369,48 @@ def test_a_piece_that_cannot_be_translated_is_marked_in_its_paragraph_and_the_re
     assert flag.startswith("paragraph 2, part 2 of 4 could not be translated: ")
     assert [n.kind for n in translation.meta.notices] == ["untranslated"]
     assert not translation.paragraphs[0].flags and not translation.paragraphs[2].flags
+
+
+EN_SOURCES = [
+    "The province approved a plan for residents.",
+    "Officials said the plan would end the choice overload of investors.",
+    "Residents welcomed the plan.",
+]
+VIETNAMESE = [
+    "Tỉnh đã phê duyệt một kế hoạch cho người dân.",
+    "Các quan chức cho biết kế hoạch sẽ chấm dứt tình trạng quá tải lựa chọn của nhà đầu tư.",
+    "Người dân hoan nghênh kế hoạch.",
+]
+LEFT_IN_ENGLISH = "Các quan chức cho biết kế hoạch sẽ chấm dứt choice overload của investors."
+
+
+@loopback
+def test_english_left_in_a_vietnamese_translation_is_kept_and_flagged_not_asked_again() -> None:
+    def replies(body: dict[str, Any]) -> Reply:
+        texts = {n: VIETNAMESE[n - 1] for n in paragraph_numbers(body)}
+        texts[2] = LEFT_IN_ENGLISH
+        answer = {"paragraphs": [{"n": n, "text": text} for n, text in texts.items()]}
+        return Reply(body=chat_completion(json.dumps(answer, ensure_ascii=False)))
+
+    with ScriptedServer(replies) as server, _summarizer(server) as summarizer:
+        translation = summarizer.translate("\n\n".join(EN_SOURCES), to="vi")
+    # One request: a re-ask made this model's Vietnamese worse, not better.
+    assert [paragraph_numbers(request["body"]) for request in server.requests] == [[1, 2, 3]]
+    first, second, third = translation.paragraphs
+    assert not first.flags and not third.flags
+    # Kept as written, the words it left in English named in its flag, its warning of medium severity.
+    assert second.translation == LEFT_IN_ENGLISH
+    assert second.flags == ["paragraph 2 keeps English it was not put into Vietnamese (choice, overload, investors)"]
+    assert [(n.kind, n.severity, n.text) for n in translation.meta.notices] == [
+        ("english_left", "medium", second.flags[0])
+    ]
+    assert f"{LEFT_IN_ENGLISH}\n\n> ⚠ {second.flags[0]}" in render_markdown(translation)
+
+
+def test_english_left_is_a_source_word_no_vietnamese_syllable_spells() -> None:
+    source = "Mr Smith said the internet and laser tests of the Trojan virus were done in Hanoi on time."
+    # Names (capitalised), loanwords Vietnamese writes as they are, and words that spell Vietnamese
+    # syllables ("the", "on") are no English left; a word the source does not write is not either.
+    kept = "Ông Smith cho biết các thử nghiệm internet và laser về virus Trojan đã xong ở Hà Nội on the."
+    assert english_left(kept, source) == []
+    assert english_left("Ông Smith nói đúng time, các tests đã xong; còn hello.", source) == ["time", "tests"]
