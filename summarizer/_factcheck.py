@@ -18,7 +18,7 @@ from ._factlock import (
 from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
 from ._results import Brief, Summary, Translation
-from ._text import Language
+from ._text import Language, english_left, vietnamese_words
 
 
 @dataclass
@@ -38,7 +38,7 @@ def check_result(article: Article, result: Brief | Summary | Translation) -> Che
     """Hold a brief, summary or translation to its source article: figures and names."""
     if isinstance(result, Translation):
         faults = _translation_faults(article, result)
-        return CheckReport(problems=[str(fault) for fault in faults])
+        return CheckReport(problems=[str(fault) for fault in faults], notes=_words_left(result))
     sources = extract_figures(article.text, article.language)
     faults = _brief_faults(article, result, sources) if isinstance(result, Brief) else []
     language: Language = "en"
@@ -92,3 +92,18 @@ def _translation_faults(article: Article, result: Translation) -> list[Fault]:
         faults += misfit_length(number, pair.translation, pair.source) if pair.translation else []
         faults += [repeats[number]] if number in repeats else []
     return faults
+
+
+def _words_left(result: Translation) -> list[str]:
+    """Each paragraph that keeps words of its source's language: worth a look, not a contradiction
+    (a Vietnamese translation may mean an English term; an English one, a name)."""
+    notes = []
+    for number, pair in enumerate(result.paragraphs, 1):
+        if result.target_language == "vi":
+            left, language = english_left(pair.translation, pair.source), "English"
+        else:
+            left, language = vietnamese_words(pair.translation), "Vietnamese"
+        if left:
+            shown = ", ".join(dict.fromkeys(left[:5]))
+            notes.append(f"paragraph {number} keeps {language} words of its source ({shown})")
+    return notes

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from summarizer import OutputValidationError, Summarizer, render_markdown, resolve_settings
+from summarizer import OutputValidationError, Summarizer, clean_article, render_markdown, resolve_settings
+from summarizer._factcheck import check_result
 from summarizer._factlock import added_quotes
 from summarizer._pipeline._translate import PIECE_TOKENS, UNTRANSLATED_PIECE
 from summarizer._text import english_left
@@ -405,6 +406,11 @@ def test_english_left_in_a_vietnamese_translation_is_kept_and_flagged_not_asked_
         ("english_left", "medium", second.flags[0])
     ]
     assert f"{LEFT_IN_ENGLISH}\n\n> ⚠ {second.flags[0]}" in render_markdown(translation)
+    # `summarizer check` notes it in the file too: worth a look, no contradiction of the source.
+    report = check_result(clean_article("\n\n".join(EN_SOURCES)), translation)
+    assert report.passed and report.notes == [
+        "paragraph 2 keeps English words of its source (choice, overload, investors)"
+    ]
 
 
 def test_english_left_is_a_source_word_no_vietnamese_syllable_spells() -> None:
