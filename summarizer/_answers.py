@@ -39,7 +39,7 @@ from ._factlock import (
     unsourced,
 )
 from ._figures import CurrencyRepair, in_english_form, in_source_currency
-from ._text import Language, count_words, detect_language, romanize_names, vietnamese_words
+from ._text import Language, count_words, detect_language, listed_words, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
 SUMMARY_MAX_WORDS = 150
@@ -57,9 +57,8 @@ def is_english(value: str) -> bool:
 def _require_english(value: str) -> str:
     found = vietnamese_words(value)
     if found:
-        shown = ", ".join(dict.fromkeys(found[:5]))
         raise ValueError(
-            f"untranslated Vietnamese ({shown}): write it in English, "
+            f"untranslated Vietnamese ({listed_words(found)}): write it in English, "
             "names in their usual English spelling without diacritics"
         )
     return value

@@ -25,7 +25,7 @@ from ._factlock import (
 )
 from ._figures import SourceFigure
 from ._glossary import Glossary
-from ._text import Language, vietnamese_words
+from ._text import Language, listed_words, vietnamese_words
 
 if TYPE_CHECKING:
     from ._answers import BriefProse, ChunkFacts, KeyPoint, PartPoints, SummaryContent, TranslationChunk  # noqa: F401
@@ -53,7 +53,7 @@ class Checks(Generic[AnswerT_contra]):
 
 def _vietnamese_left(text: str) -> str:
     """The first Vietnamese words left in English `text`, as a warning shows them ("" when none)."""
-    return ", ".join(dict.fromkeys(vietnamese_words(text)[:5]))
+    return listed_words(vietnamese_words(text))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,7 @@ from ._factlock import (
 from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
 from ._results import Brief, Summary, Translation
-from ._text import Language, english_left, vietnamese_words
+from ._text import Language, english_left, listed_words, vietnamese_words
 
 
 @dataclass
@@ -104,6 +104,5 @@ def _words_left(result: Translation) -> list[str]:
         else:
             left, language = vietnamese_words(pair.translation), "Vietnamese"
         if left:
-            shown = ", ".join(dict.fromkeys(left[:5]))
-            notes.append(f"paragraph {number} keeps {language} words of its source ({shown})")
+            notes.append(f"paragraph {number} keeps {language} words of its source ({listed_words(left)})")
     return notes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Literal
 
 Language = Literal["vi", "en"]
@@ -59,6 +60,11 @@ LOANWORDS = frozenset(
         "bitcoin", "blockchain", "laser", "penicillin", "aspirin", "transistor", "http", "https",
     }
 )  # fmt: skip
+
+
+def listed_words(words: Sequence[str]) -> str:
+    """The first five of `words`, each once, as a warning or a re-ask names them: "ông, biết"."""
+    return ", ".join(dict.fromkeys(words[:5]))
 
 
 def english_left(text: str, source: str) -> list[str]:
