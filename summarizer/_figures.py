@@ -78,7 +78,7 @@ _VI_PATTERN = re.compile(
         (?P<mo_c>USD|đô\s+la\s+Mỹ|đô\s+la|đồng|VNĐ|VND|{"|".join(_VI_OTHER_CURRENCIES)})(?!\w))
     | (?P<percent_range>(?:(?P<pr_q>{_VI_QUALIFIER})\s+)?(?!{_YEAR})(?P<pr_lo>{_VI_NUMBER})[^\S\n]*%?
         [^\S\n]*[-–][^\S\n]*(?P<pr_hi>{_VI_NUMBER})\s*%)
-    | (?P<percent>(?:(?P<pc_q>{_VI_QUALIFIER})\s+)?(?P<pc_n>{_VI_NUMBER})\s*%)
+    | (?P<percent>(?:(?P<pc_q>{_VI_QUALIFIER})\s+)?(?P<pc_n>{_VI_NUMBER})\s*(?:%|(?P<pc_pp>điểm\s+phần\s+trăm)))
     | (?P<area>(?:(?P<ar_q>{_VI_QUALIFIER})\s+)?(?P<ar_n>{_VI_NUMBER})\s*
         (?P<ar_u>ha|héc-ta|hectares?|hecta|héc\s+ta|km2|km²)(?!\w))
     | (?P<year>(?:(?P<yr_q>đầu|giữa|cuối)\s+)?năm\s+(?P<yr_y>\d{{4}}))
@@ -109,7 +109,8 @@ _EN_PATTERN = re.compile(
         | (?!{_YEAR})(?P<pr_lo>{_EN_NUMBER})[^\S\n]*%?[^\S\n]*[-–][^\S\n]*(?P<pr_hi>{_EN_NUMBER})
         | (?<!\bfrom\s)(?!{_YEAR})(?P<pt_lo>{_EN_NUMBER})[^\S\n]+to[^\S\n]+(?P<pt_hi>{_EN_NUMBER}))
         [^\S\n]*(?:%|percent))
-    | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*(?:%|percent))
+    | (?P<percent>(?:(?P<pc_q>{_EN_QUALIFIER})\s+)?(?P<pc_n>{_EN_NUMBER})\s*
+        (?:%|percent)(?P<pc_pp>(?:age)?[^\S\n]+points?(?!\w))?)
     | (?P<area>(?:(?P<ar_q>{_EN_QUALIFIER})\s+)?(?P<ar_n>{_EN_NUMBER})\s*
         (?P<ar_u>hectares?|ha|square\s+kilometers|km2)(?!\w))
     | (?P<year>(?<![\d,.])(?P<yr_y>(?:19|20)\d{{2}})(?!\d|[,.]\d))
@@ -304,6 +305,11 @@ def _vi_percent_figure(m: re.Match[str], text: str) -> SourceFigure | None:
     g = m.group
     if not g("percent_range"):
         value = _vi_number(g("pc_n"))
+        if g("pc_pp"):
+            points = f"{_english_number(value, scaled=False)} percentage point{'' if value == 1 else 's'}"
+            return SourceFigure(
+                text, _qualified(g("pc_q"), points, _VI_QUALIFIERS), "percent", value, PERCENTAGE_POINTS
+            )
         english = _qualified(g("pc_q"), f"{_english_number(value, scaled=False)}%", _VI_QUALIFIERS)
         return SourceFigure(text, english, "percent", value, "%")
     low, high = _vi_number(g("pr_lo")), _vi_number(g("pr_hi"))
@@ -349,7 +355,7 @@ def _en_figure(m: re.Match[str]) -> SourceFigure | None:
         low, high = _en_number(g(f"{ends}_lo")), _en_number(g(f"{ends}_hi"))
         return SourceFigure(text, text, "percent", low, "%", high) if low < high else None  # see extract_figures
     if g("percent"):
-        return SourceFigure(text, text, "percent", _en_number(g("pc_n")), "%")
+        return SourceFigure(text, text, "percent", _en_number(g("pc_n")), PERCENTAGE_POINTS if g("pc_pp") else "%")
     if g("area"):
         unit = "ha" if g("ar_u").lower().startswith("h") else "km2"
         return SourceFigure(text, text, "area", _en_number(g("ar_n")), unit)
@@ -407,6 +413,9 @@ def figure_kept(figure: SourceFigure, text: str, language: Language = "en") -> b
     return _digit_runs(figure.english) <= _digit_runs(text)
 
 
+PERCENTAGE_POINTS = "pp"
+"""The unit of a difference of two percentages ("tăng 2 điểm phần trăm", "up 2 percentage points"),
+which is not a percent: "giảm gần 16%" written as "down nearly 16 percentage points" changes it."""
 KEY_KINDS = frozenset({"money", "percent", "area"})
 """Figures a brief's prose should mention: the amounts, shares and areas a story is about."""
 MIN_CHECKED_COUNT = 10

@@ -338,6 +338,21 @@ def test_an_amount_in_dollars_written_after_the_number_is_money_and_the_lock_hol
     assert changed_figures("They gave more than VND10 billion.", source) == []
 
 
+def test_a_percent_written_as_percentage_points_is_a_changed_figure_and_points_hold_to_points() -> None:
+    # bench/fidelity/06.txt: "giảm gần 16% so với cùng kỳ" (down nearly 16% on a year before) came
+    # back as "down by nearly 16 percentage points", which the lock had read as 16 percent.
+    source = extract_figures("Số thu chỉ đạt 53,17% dự toán, giảm gần 16% so với cùng kỳ năm 2019.", "vi")
+    assert [str(f) for f in changed_figures("Revenue was down by nearly 16 percentage points.", source)] == [
+        "the brief states 'nearly 16 percentage points', which the article does not have (changed or invented)"
+    ]
+    assert changed_figures("Revenue reached 53.17 percent of the plan, down nearly 16%.", source) == []
+    points = extract_figures("Tỷ lệ hộ nghèo giảm 1,5 điểm phần trăm.", "vi")
+    assert [(f.english, f.kind, f.value, f.unit) for f in points] == [("1.5 percentage points", "percent", 1.5, "pp")]
+    assert changed_figures("The poverty rate fell 1.5 percentage points.", points) == []
+    assert changed_figures("The poverty rate fell 1.5%.", points) != []
+    assert [f.unit for f in extract_figures("It rose 2% points, then 3 percent.", "en")] == ["pp", "%"]
+
+
 def test_a_period_without_a_year_is_listed_but_not_held_to_its_digit() -> None:
     # bench/fidelity/03.txt: "6 tháng đầu năm" is a date the figure list names; its English is as often
     # "the first half of the year", so a translation is not held to the digit 6.
