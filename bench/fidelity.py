@@ -10,7 +10,8 @@ brief held to a hand-written answer key.
 Each key (`NN.key.yaml`) lists every figure of the article with its English form, the people with their
 roles, the organisations and places, the quotes, and five key facts with the words that show a brief
 covers them. Printed per article, in one Markdown table: delivered or not, seconds, figures listed and
-correct (of the key's), dates exact, people found, key facts covered (of five), warnings (high severity
+correct (of the key's), dates exact, people found, key facts covered (of five;
+a figure of the key counts in other words too: "53.17 percent" for "53.17%"), warnings (high severity
 first), and changed or invented figures or quotes that went out without a warning (the target is 0).
 Articles whose text may not be committed are fetched first (bench/fidelity/fetch.py).
 
@@ -39,7 +40,7 @@ from summarizer import Brief, LocalServer, Summarizer, SummarizerError, clean_ar
 from summarizer._batch import write_results
 from summarizer._config import EMBEDDED_MODEL
 from summarizer._factlock import changed_figures, invented_quotes
-from summarizer._figures import MONTHS, extract_figures
+from summarizer._figures import MONTHS, SourceFigure, extract_figures
 from summarizer._manifest import MANIFEST_NAME, appending, make_entry
 from summarizer._text import strip_marks
 
@@ -60,6 +61,7 @@ class Scored:
     people: str = ""
     facts: str = ""
     facts_covered: int = 0
+    facts_worded: int = 0
     warnings: str = ""
     unwarned: int = 0
     error: str = ""
@@ -81,7 +83,9 @@ def score(name: str, text: str, key: dict[str, Any], brief: Brief) -> Scored:
     people = key.get("people") or []
     named = [p for p in people if _folded(p["english"]) in found_people]
     facts = key.get("key_facts") or []
-    covered = [f for f in facts if all(_folded(word) in _folded(prose) for word in f["covered_by"])]
+    worded = [f for f in facts if all(_folded(word) in _folded(prose) for word in f["covered_by"])]
+    stated = extract_figures(prose, "en")
+    covered = [f for f in facts if all(_covers(word, prose, stated) for word in f["covered_by"])]
     article = clean_article(text)
     sources = extract_figures(article.text, article.language)
     faults = [*changed_figures(prose, sources), *invented_quotes(prose, article.text)]
@@ -95,11 +99,29 @@ def score(name: str, text: str, key: dict[str, Any], brief: Brief) -> Scored:
         figures=f"{len(listed)} listed, {len(correct)}/{len(figures)} of the key correct",
         dates=f"{len(exact)}/{len(dates)}",
         people=f"{len(named)}/{len(people)}",
-        facts=f"{len(covered)}/{len(facts)}",
+        facts=f"{len(covered)}/{len(facts)} ({len(worded)} worded as the key)",
         facts_covered=len(covered),
+        facts_worded=len(worded),
         warnings=f"{len(brief.meta.notices)} ({high} high)",
         unwarned=len(unwarned),
     )
+
+
+def _covers(word: str, prose: str, stated: list[SourceFigure]) -> bool:
+    """Whether the brief's `prose` has the key's `word`: as written, or, for a figure, the same
+    figure in other words ("53.17 percent" for "53.17%", "July 30" for "30 July", "$185 million"
+    for the key's "185 million")."""
+    if _folded(word) in _folded(prose):
+        return True
+    wanted = extract_figures(word, "en")
+    return bool(wanted) and all(any(_same_figure(one, other) for other in stated) for one in wanted)
+
+
+def _same_figure(wanted: SourceFigure, stated: SourceFigure) -> bool:
+    # A key may give an amount without its currency; "16 percentage points" is not the key's "16%".
+    if wanted.kind == "count":
+        return stated.kind in ("count", "money") and stated.value == wanted.value
+    return (stated.kind, stated.value, stated.unit) == (wanted.kind, wanted.value, wanted.unit)
 
 
 _DATE_WORDS = re.compile(rf"\b(?:{'|'.join(MONTHS)}|(?:19|20)\d\d|months?)\b")
@@ -179,9 +201,11 @@ def main() -> None:
     delivered_rows = [row for row in rows if row.delivered]
     if rows:
         mean = sum(row.facts_covered for row in delivered_rows) / len(rows)
+        worded = sum(row.facts_worded for row in delivered_rows) / len(rows)
         print(
             f"\n{len(delivered_rows)}/{len(rows)} delivered; {mean:.1f} of 5 key facts covered on average "
-            f"(target 4); {sum(row.unwarned for row in rows)} changed or invented figures or quotes "
+            f"(target 4; {worded:.1f} with every word as the key writes it); "
+            f"{sum(row.unwarned for row in rows)} changed or invented figures or quotes "
             "without a warning (target 0)"
         )
 

@@ -742,6 +742,39 @@ def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too(
     assert not [w for w in warnings if "30%" in w.split(":")[0]]
 
 
+def test_a_part_s_point_that_a_point_added_for_a_figure_says_again_gives_way_to_it() -> None:
+    article = clean_article(SPREAD_ARTICLE)
+    figures = extract_figures(article.text, "en")
+    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "figures": []}
+    draft = BriefDraft.model_validate_json(json.dumps(first))
+    thirty = next(f for f in figures if f.english == "30%")
+    vague = "Exports grew in the year, the statistics office of the province said."
+    precise = "Exports grew 30% in the year, the statistics office of the province said."
+    warnings: list[str] = []
+    points = covered_points(draft, [["A.", "B.", vague, "D."]], article, figures, [], warnings, {thirty: precise})
+    # The part's point says the added one again without its figure: one fact, one bullet, and the
+    # room goes to the part's other points.
+    assert vague not in points and precise in points
+    assert points[:3] == ["A.", "B.", "D."]
+
+
+def test_two_points_written_for_two_figures_of_one_sentence_that_say_one_thing_are_one() -> None:
+    article = clean_article(SPREAD_ARTICLE)
+    figures = extract_figures(article.text, "en")
+    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "figures": []}
+    draft = BriefDraft.model_validate_json(json.dumps(first))
+    thirty, thirty_one = (next(f for f in figures if f.english == e) for e in ("30%", "31%"))
+    short = "Exports grew 30% in the year, the statistics office said."
+    longer = "Exports grew 30% and imports 31% in the year, the statistics office said."
+    warnings: list[str] = []
+    points = covered_points(
+        draft, [["A.", "B.", "C."]], article, figures, [], warnings, {thirty: short, thirty_one: longer}
+    )
+    # Asked apart, side by side, the points for 30% and 31% say one thing: the longer stands once.
+    assert short not in points and points.count(longer) == 1
+    assert not [w for w in warnings if "31%" in w.split(":")[0] and "left out" in w and "added" not in w]
+
+
 # -- places ------------------------------------------------------------------------------------------
 
 

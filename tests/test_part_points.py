@@ -82,6 +82,20 @@ def test_the_chosen_points_keep_first_a_part_s_point_that_states_a_figure_nothin
     assert chosen_points(last, 3, needed=[billion]) == ["1a", "2a", "Amkor invested $1.6 billion in the plant."]
 
 
+def test_a_point_that_says_again_another_part_s_is_not_chosen_beside_it() -> None:
+    said = "In the first eight months, revenue reached only 53.17% of the 2020 estimate."
+    again = "In the first eight months, revenue reached only 53.17% of the estimate for 2020, down 16%."
+    other = "In the first eight months, exports reached only 12% of the 2020 target."
+    by_part = [["1a", said], [again, "2b"], ["3a"]]
+    # Part 2's first says part 1's second again (with one figure more): the two parts' points
+    # overlap, and the room goes to a point that says something else. Firsts are chosen first.
+    assert chosen_points(by_part, 6) == ["1a", again, "2b", "3a"]
+    assert chosen_points([["1a"], [said], [again]], 3) == ["1a", said]
+    # Alike in words is not enough: a figure of one that the other lacks makes two facts.
+    assert chosen_points([[said], [other]], 6) == [said, other]
+    assert chosen_points([[said, "1b"], ["2a", "2b"]], 6) == [said, "1b", "2a", "2b"]
+
+
 ARTICLE = (
     "Province reports its year\n\n"
     + " ".join(f"In the north, road {n} was built by the province." for n in range(1, 9))

@@ -32,7 +32,7 @@ from .._results import Brief, Figure
 from .._text import count_words, vietnamese_words
 from ._condense import condensed
 from ._entities import filed_entities, traceable, with_named_people
-from ._points import chosen_points, part_points
+from ._points import chosen_points, part_points, says_again
 from ._protocol import Builder, Env, Messages, Notes, Steps, ask_or_keep, side_by_side
 from ._translate import LOST_FIGURES_NOTE, english_paragraphs, english_pieces
 
@@ -317,7 +317,13 @@ def covered_points(
     for figure in missing:
         stated = not missing_key_figures("\n".join(added), [figure])
         if figure in written and not stated and len(added) < MAX_KEY_POINTS - MIN_MODEL_POINTS:
-            added.append(written[figure])
+            # Two figures of one sentence get two points that may say one thing: the longer is kept.
+            point = written[figure]
+            same = next((index for index, other in enumerate(added) if says_again(point, other)), None)
+            if same is None:
+                added.append(point)
+            elif len(point) > len(added[same]):
+                added[same] = point
             of = from_paragraph(figure, article.paragraphs)
             warnings.append(
                 f"the model left out {figure.english} ({figure.source!r}){of}: "
@@ -349,7 +355,9 @@ def covered_points(
         return points
     # A part's point that states a key figure nothing else does is kept before the parts' spread.
     needed = missing_key_figures("\n".join([draft.prose, *added]), required)
-    kept = chosen_points(by_part, max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added)), needed)
+    # A part's point that an added one says again gives way to it: one fact, one bullet.
+    unsaid = [[point for point in points if not any(says_again(point, a) for a in added)] for points in by_part]
+    kept = chosen_points(unsaid, max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added)), needed)
     if len(kept) < len(points):
         warnings.append(
             f"the model gave {len(points)} key points; kept {len(kept)} of them, "

@@ -254,13 +254,23 @@ def distinct_points(points: Sequence[str]) -> list[str]:
     made one: the longer, which says it more precisely, in the place of the first."""
     kept: list[tuple[str, set[str]]] = []
     for point in points:
-        words = {word.casefold() for word in WORD.findall(point)}
+        words = _words(point)
         same = next((index for index, (_, seen) in enumerate(kept) if _says_again(words, seen)), None)
         if same is None:
             kept.append((point, words))
         elif len(words) > len(kept[same][1]):
             kept[same] = (point, words)
     return [point for point, _ in kept]
+
+
+def says_again(point: str, other: str) -> bool:
+    """Whether one of two key points says the other again: most words of the shorter are the
+    longer's, and every figure of the shorter is the longer's too."""
+    return _says_again(_words(point), _words(other))
+
+
+def _words(point: str) -> set[str]:
+    return {word.casefold() for word in WORD.findall(point)}
 
 
 def _says_again(words: set[str], other: set[str]) -> bool:
@@ -279,25 +289,36 @@ def chosen_points(
 ) -> list[str]:
     """At most `room` of the parts' key points, in article order: first one for each figure of
     `needed` that states it (an editor needs the figures more), then each part's first point
-    before any part's second, and when the parts outnumber the room, parts spread over the article."""
+    before any part's second, and when the parts outnumber the room, parts spread over the article.
+    A point that says again one of another part's (`says_again`) is not chosen beside it: the two
+    parts' points overlap where the article says a thing twice (fidelity article 06)."""
     chosen: set[tuple[int, int]] = set()
     unstated = list(needed)
+
+    def unsaid(number: int, rank: int) -> bool:
+        point = by_part[number][rank]
+        return not any(says_again(point, by_part[n][r]) for n, r in chosen)
+
     for number, points in enumerate(by_part):
         for rank, point in enumerate(points):
             stated = [figure for figure in unstated if not missing_key_figures(point, [figure])]
-            if stated and len(chosen) < room:
+            if stated and len(chosen) < room and unsaid(number, rank):
                 chosen.add((number, rank))
                 unstated = [figure for figure in unstated if figure not in stated]
     for rank in range(max((len(points) for points in by_part), default=0)):
         left = room - len(chosen)
-        candidates = [n for n, points in enumerate(by_part) if rank < len(points) and (n, rank) not in chosen]
-        if left <= 0 or not candidates:
+        candidates = [
+            n for n, points in enumerate(by_part) if rank < len(points) and (n, rank) not in chosen and unsaid(n, rank)
+        ]
+        if left <= 0:
             break
         # A part with no point yet comes before a second from one that has one.
         fresh = [n for n in candidates if all(number != n for number, _ in chosen)]
         others = [n for n in candidates if n not in fresh]
         picked = _spread(fresh, left) + _spread(others, left - min(left, len(fresh)))
-        chosen.update((number, rank) for number in picked)
+        for number in picked:
+            if unsaid(number, rank):  # two parts' points of one rank may say one thing
+                chosen.add((number, rank))
     return [by_part[number][rank] for number, rank in sorted(chosen)]
 
 
