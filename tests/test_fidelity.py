@@ -18,6 +18,7 @@ from summarizer._errors import Usage
 from summarizer._factcheck import check_result
 from summarizer._factlock import invented_places, repeated_translation
 from summarizer._figures import (
+    SourceFigure,
     brief_key_figures,
     extract_figures,
     in_source_currency,
@@ -26,6 +27,7 @@ from summarizer._figures import (
     unsupported_figures,
 )
 from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
+from summarizer._hygiene import Article
 from summarizer._notices import notices, ranked
 from summarizer._pipeline._brief import assembled_brief, covered_points
 from summarizer._pipeline._translate import _Piece, _relabelled
@@ -726,11 +728,15 @@ def test_a_quote_put_in_another_persons_mouth_is_caught_and_the_right_speaker_pa
         assert bool(faults) is caught, brief.meta.warnings
 
 
-def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too() -> None:
+def _spread_draft() -> tuple[Article, list[SourceFigure], BriefDraft]:
+    """The spread article, its figures, and a draft whose summary states its money but no percent."""
     article = clean_article(SPREAD_ARTICLE)
-    figures = extract_figures(article.text, "en")
     first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "figures": []}
-    draft = BriefDraft.model_validate_json(json.dumps(first))
+    return article, extract_figures(article.text, "en"), BriefDraft.model_validate_json(json.dumps(first))
+
+
+def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too() -> None:
+    article, figures, draft = _spread_draft()
     thirty_one = next(f for f in figures if f.english == "31%")
     warnings: list[str] = []
     points = covered_points(
@@ -743,10 +749,7 @@ def test_a_point_written_for_a_later_figure_covers_an_earlier_one_it_states_too(
 
 
 def test_a_part_s_point_that_a_point_added_for_a_figure_says_again_gives_way_to_it() -> None:
-    article = clean_article(SPREAD_ARTICLE)
-    figures = extract_figures(article.text, "en")
-    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "figures": []}
-    draft = BriefDraft.model_validate_json(json.dumps(first))
+    article, figures, draft = _spread_draft()
     thirty = next(f for f in figures if f.english == "30%")
     vague = "Exports grew in the year, the statistics office of the province said."
     precise = "Exports grew 30% in the year, the statistics office of the province said."
@@ -759,10 +762,7 @@ def test_a_part_s_point_that_a_point_added_for_a_figure_says_again_gives_way_to_
 
 
 def test_two_points_written_for_two_figures_of_one_sentence_that_say_one_thing_are_one() -> None:
-    article = clean_article(SPREAD_ARTICLE)
-    figures = extract_figures(article.text, "en")
-    first = {"headline": "Province plans three programmes", "summary": SPREAD_SUMMARY, "figures": []}
-    draft = BriefDraft.model_validate_json(json.dumps(first))
+    article, figures, draft = _spread_draft()
     thirty, thirty_one = (next(f for f in figures if f.english == e) for e in ("30%", "31%"))
     short = "Exports grew 30% in the year, the statistics office said."
     longer = "Exports grew 30% and imports 31% in the year, the statistics office said."
