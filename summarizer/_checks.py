@@ -25,7 +25,7 @@ from ._factlock import (
 )
 from ._figures import SourceFigure
 from ._glossary import Glossary
-from ._text import Language, listed_words, vietnamese_words
+from ._text import Language, untranslated, vietnamese_words
 
 if TYPE_CHECKING:
     from ._answers import BriefProse, ChunkFacts, KeyPoint, PartPoints, SummaryContent, TranslationChunk  # noqa: F401
@@ -49,11 +49,6 @@ class Checks(Generic[AnswerT_contra]):
     def kept_faults(self, answer: AnswerT_contra) -> list[str]:
         """The warnings an answer is kept with: the checks `lenient` leaves out that it fails."""
         return []
-
-
-def _vietnamese_left(text: str) -> str:
-    """The first Vietnamese words left in English `text`, as a warning shows them ("" when none)."""
-    return listed_words(vietnamese_words(text))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,8 +87,8 @@ class BriefChecks(FactLockChecks["BriefProse"]):
         """Changed or invented figures and quotes, and the Vietnamese left in the prose."""
         faults = self.lock_faults(answer.prose)
         for name, text in (("headline", answer.headline), ("summary", answer.summary)):
-            if left := _vietnamese_left(text):
-                faults.append(f"the brief's {name} keeps Vietnamese it was not put into English ({left})")
+            if left := vietnamese_words(text):
+                faults.append(untranslated(f"the brief's {name}", left, "en"))
         return faults
 
 
@@ -168,8 +163,8 @@ class TranslationChecks(Checks["TranslationChunk"]):
                 faults += [str(fault) for fault in misfit_length(paragraph.n, paragraph.text, source)]
                 repeated = repeated_translation(paragraph.n, paragraph.text, source, self.translated)
                 faults += [str(fault) for fault in repeated]
-            if self.target == "en" and (left := _vietnamese_left(paragraph.text)):
-                faults.append(f"paragraph {paragraph.n} keeps Vietnamese it was not put into English ({left})")
+            if self.target == "en" and (left := vietnamese_words(paragraph.text)):
+                faults.append(untranslated(f"paragraph {paragraph.n}", left, "en"))
         return faults
 
     def one(self, number: int) -> TranslationChecks:

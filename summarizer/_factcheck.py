@@ -18,7 +18,7 @@ from ._factlock import (
 from ._figures import SourceFigure, checked_figures, extract_figures
 from ._hygiene import Article
 from ._results import Brief, Summary, Translation
-from ._text import Language, english_left, listed_words, vietnamese_words
+from ._text import Language, english_left, untranslated, vietnamese_words
 
 
 @dataclass
@@ -100,9 +100,9 @@ def _words_left(result: Translation) -> list[str]:
     notes = []
     for number, pair in enumerate(result.paragraphs, 1):
         if result.target_language == "vi":
-            left, language = english_left(pair.translation, pair.source), "English"
+            left = english_left(pair.translation, pair.source)
         else:
-            left, language = vietnamese_words(pair.translation), "Vietnamese"
+            left = vietnamese_words(pair.translation)
         if left:
-            notes.append(f"paragraph {number} keeps {language} words of its source ({listed_words(left)})")
+            notes.append(untranslated(f"paragraph {number}", left, result.target_language))
     return notes

@@ -44,7 +44,11 @@ KINDS = (
     _kind("repeated_translation", "high", _PARAGRAPH + r" repeats the translation of paragraph \d+"),
     _kind("vietnamese_left", "high", rf"(?:{_PARAGRAPH}|^the brief's \w+) keeps Vietnamese"),
     # Medium: a word Vietnamese news also writes in English (a drug's, a device's name) may be meant.
-    _kind("english_left", "medium", _PARAGRAPH + r" keeps English it was not put into Vietnamese"),
+    _kind(
+        "english_left",
+        "medium",
+        rf"(?:{_PARAGRAPH}|^the summary's [\w ]+?) keeps English it was not put into Vietnamese",
+    ),
     _kind("facts_dropped", "high", r"^the facts of the article's \d+ parts did not fit"),
     _kind(
         "figure_not_held",

@@ -67,6 +67,14 @@ def listed_words(words: Sequence[str]) -> str:
     return ", ".join(dict.fromkeys(words[:5]))
 
 
+def untranslated(where: str, words: Sequence[str], target: Language) -> str:
+    """How a text put into `target` that keeps `words` of its source's language is named, by the
+    pipeline's flag and by `check` alike: "paragraph 2 keeps English it was not put into Vietnamese
+    (overload)", "the summary's lead keeps ..."."""
+    source = LANGUAGE_NAMES["vi" if target == "en" else "en"]
+    return f"{where} keeps {source} it was not put into {LANGUAGE_NAMES[target]} ({listed_words(words)})"
+
+
 def english_left(text: str, source: str) -> list[str]:
     """The words of Vietnamese `text` left in English from its English `source`: lowercase words of
     plain letters that no Vietnamese syllable spells and that `source` writes, loanwords aside."""

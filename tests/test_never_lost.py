@@ -408,9 +408,9 @@ def test_english_left_in_a_vietnamese_translation_is_kept_and_flagged_not_asked_
     assert f"{LEFT_IN_ENGLISH}\n\n> ⚠ {second.flags[0]}" in render_markdown(translation)
     # `summarizer check` notes it in the file too: worth a look, no contradiction of the source.
     report = check_result(clean_article("\n\n".join(EN_SOURCES)), translation)
-    assert report.passed and report.notes == [
-        "paragraph 2 keeps English words of its source (choice, overload, investors)"
-    ]
+    # In the words of the pipeline's own flag: one finding, one wording.
+    assert report.passed and report.notes == [second.flags[0]]
+    assert second.flags[0] == "paragraph 2 keeps English it was not put into Vietnamese (choice, overload, investors)"
 
 
 def test_english_left_is_a_source_word_no_vietnamese_syllable_spells() -> None:
@@ -420,3 +420,33 @@ def test_english_left_is_a_source_word_no_vietnamese_syllable_spells() -> None:
     kept = "Ông Smith cho biết các thử nghiệm internet và laser về virus Trojan đã xong ở Hà Nội on the."
     assert english_left(kept, source) == []
     assert english_left("Ông Smith nói đúng time, các tests đã xong; còn hello.", source) == ["time", "tests"]
+
+
+@loopback
+def test_a_vietnamese_summary_that_keeps_english_of_its_source_is_kept_and_warned() -> None:
+    answer = {
+        "title": "Tỉnh phê duyệt kế hoạch cho người dân",
+        "lead": LEFT_IN_ENGLISH,
+        "summary": " ".join(VIETNAMESE),
+        "key_points": [
+            "Tỉnh đã phê duyệt kế hoạch.",
+            "Người dân hoan nghênh kế hoạch của investors.",
+            "Kế hoạch dành cho người dân.",
+        ],
+    }
+    reply = Reply(body=chat_completion(json.dumps(answer, ensure_ascii=False)))
+    with ScriptedServer([reply]) as server, _summarizer(server) as summarizer:
+        summary = summarizer.summarize("\n\n".join(EN_SOURCES), lang="vi")
+    assert len(server.requests) == 1 and summary.lead == LEFT_IN_ENGLISH
+    assert [(n.kind, n.severity, n.text) for n in summary.meta.notices] == [
+        (
+            "english_left",
+            "medium",
+            "the summary's lead keeps English it was not put into Vietnamese (choice, overload, investors)",
+        ),
+        (
+            "english_left",
+            "medium",
+            "the summary's key point 2 keeps English it was not put into Vietnamese (investors)",
+        ),
+    ]

@@ -22,7 +22,7 @@ from .._figures import checked_figures, figure_kept
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._results import ParagraphPair, Translation
-from .._text import LANGUAGE_NAMES, Language, english_left, listed_words, sentences
+from .._text import LANGUAGE_NAMES, Language, english_left, sentences, untranslated
 from ._protocol import Builder, Env, Messages, Notes, Steps, estimate_tokens, kept_answer, side_by_side
 
 TRANSLATION_CHUNK_TOKENS = 600
@@ -389,7 +389,7 @@ def _rendered(chunk: TranslationChunk, faults: list[str], env: Env, to: Language
         # Flagged, not asked again: asked again, this model kept the words as often as not and
         # worsened the rest (tst2012, 48 lines: chrF 32.1 to 30.6 in three times the requests).
         if to == "vi" and (left := english_left(text, article.paragraphs[paragraph.n - 1])):
-            own += (f"paragraph {paragraph.n} keeps English it was not put into Vietnamese ({listed_words(left)})",)
+            own += (untranslated(f"paragraph {paragraph.n}", left, "vi"),)
         part.paragraphs.append(Rendered(text, own))
         part.warnings += own
         if to == "en":
