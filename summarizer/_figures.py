@@ -88,9 +88,32 @@ _VI_PATTERN = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+_EN_MONTH_COUNTS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+}  # fmt: skip
+_FIRST_MONTHS = re.compile(
+    rf"\bfirst\s+(?:(?P<n>\d{{1,2}}|{'|'.join(_EN_MONTH_COUNTS)})\s+months|(?P<half>half)|(?P<q>(?:two|three)\s+)?quarters?)\b",
+    re.IGNORECASE,
+)
+
+
+def period_months(figure: SourceFigure) -> int | None:
+    """How many months from the start of its year a period names ("the first 9 months of 2020": 9;
+    "the first half of 2020": 6; "the first quarter": 3); None for a date that is no such period."""
+    found = _FIRST_MONTHS.search(figure.english) if figure.kind == "date" else None
+    if found is None:
+        return None
+    if found["n"]:
+        return int(found["n"]) if found["n"].isdigit() else _EN_MONTH_COUNTS[found["n"].lower()]
+    if found["half"]:
+        return 6
+    return {"two": 6, "three": 9}[found["q"].split()[0].lower()] if found["q"] else 3
+
+
 _EN_PATTERN = re.compile(
     rf"""
-    (?P<first_months>the\s+first\s+(?P<fm_n>\d{{1,2}})\s+months\s+of\s+(?P<fm_y>\d{{4}}))
+    (?P<first_months>the\s+first\s+(?:(?:\d{{1,2}}|{"|".join(_EN_MONTH_COUNTS)})\s+months|half|quarter
+        |(?:two|three)\s+quarters)\s+of\s+(?P<fm_y>\d{{4}}))
     | (?P<day_month_year>(?<![\d.,])(?P<dmy_d>\d{{1,2}})\s+(?P<dmy_m>{"|".join(MONTHS)}),?\s+(?P<dmy_y>\d{{4}}))
     | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?P<dmo_m>{"|".join(MONTHS)})(?!\w|,?\s+\d))
     | (?P<month_day>(?P<mdo_m>{"|".join(MONTHS)})\s+(?P<mdo_d>\d{{1,2}})(?!\d|\s*,?\s*\d{{4}}|,\d))
@@ -429,6 +452,11 @@ def supports(source: SourceFigure, stated: SourceFigure) -> bool:
     if source.kind == "date" and stated.kind == "date":
         # The parts the stated date names must be the source's: "May 2023" for "15/5/2023", never
         # "16 May 2023", nor a year the source does not give.
+        # A period is backed only by the same period: "the first quarter of 2020" for "9 tháng đầu năm
+        # 2020" (fidelity article 06) names the year right and the months wrong.
+        months = period_months(stated)
+        if months is not None and months != period_months(source):
+            return False
         return all(
             mine is None or mine == theirs for mine, theirs in zip(date_parts(stated), date_parts(source), strict=True)
         )

@@ -353,6 +353,23 @@ def test_a_percent_written_as_percentage_points_is_a_changed_figure_and_points_h
     assert [f.unit for f in extract_figures("It rose 2% points, then 3 percent.", "en")] == ["pp", "%"]
 
 
+def test_a_period_is_held_to_its_months_and_a_year_alone_does_not_back_one() -> None:
+    # bench/fidelity/06.txt: "9 tháng đầu năm 2020" came back in the brief's summary as "In the first
+    # quarter of 2020", which went out unwarned: the lock had read it as the year 2020 alone.
+    source = extract_figures("9 tháng đầu năm 2020 có 78.300 doanh nghiệp rút lui, dự toán năm 2020.", "vi")
+    assert [str(f) for f in changed_figures("In the first quarter of 2020, 78,300 firms left.", source)] == [
+        "the brief states 'the first quarter of 2020', which the article does not have (changed or invented)"
+    ]
+    for same in ("the first nine months of 2020", "the first 9 months of 2020", "the first three quarters of 2020"):
+        assert changed_figures(f"In {same}, 78,300 firms left the 2020 plan.", source) == [], same
+    # The same months in words or digits; a half is six of them, and no year the source lacks is given.
+    halves = extract_figures("6 tháng đầu năm 2017, xuất khẩu đạt 70,81 tỷ USD.", "vi")
+    assert changed_figures("In the first half of 2017, exports reached $70.81 billion.", halves) == []
+    assert changed_figures("In the first six months of 2017, exports reached $70.81 billion.", halves) == []
+    assert changed_figures("In the first quarter of 2017, exports reached $70.81 billion.", halves) != []
+    assert changed_figures("In the first half of 2018, exports reached $70.81 billion.", halves) != []
+
+
 def test_a_period_without_a_year_is_listed_but_not_held_to_its_digit() -> None:
     # bench/fidelity/03.txt: "6 tháng đầu năm" is a date the figure list names; its English is as often
     # "the first half of the year", so a translation is not held to the digit 6.
