@@ -91,10 +91,12 @@ _VI_PATTERN = re.compile(
 _EN_MONTH_COUNTS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
 }  # fmt: skip
-_FIRST_MONTHS = re.compile(
-    rf"\bfirst\s+(?:(?P<n>\d{{1,2}}|{'|'.join(_EN_MONTH_COUNTS)})\s+months|(?P<half>half)|(?P<q>(?:two|three)\s+)?quarters?)\b",
-    re.IGNORECASE,
+_EN_FIRST_PERIOD = (
+    rf"first\s+(?:(?P<n>\d{{1,2}}|{'|'.join(_EN_MONTH_COUNTS)})\s+months"
+    r"|(?P<half>half)|(?P<q>(?:two|three)\s+)?quarters?)"
 )
+"""A period from the start of a year, as English writes it: "first 9 months", "first half", "first quarter"."""
+_FIRST_MONTHS = re.compile(rf"\b{_EN_FIRST_PERIOD}\b", re.IGNORECASE)
 
 
 def period_months(figure: SourceFigure) -> int | None:
@@ -112,8 +114,7 @@ def period_months(figure: SourceFigure) -> int | None:
 
 _EN_PATTERN = re.compile(
     rf"""
-    (?P<first_months>the\s+first\s+(?:(?:\d{{1,2}}|{"|".join(_EN_MONTH_COUNTS)})\s+months|half|quarter
-        |(?:two|three)\s+quarters)\s+of\s+(?P<fm_y>\d{{4}}))
+    (?P<first_months>the\s+{_EN_FIRST_PERIOD}\s+of\s+(?P<fm_y>\d{{4}}))
     | (?P<day_month_year>(?<![\d.,])(?P<dmy_d>\d{{1,2}})\s+(?P<dmy_m>{"|".join(MONTHS)}),?\s+(?P<dmy_y>\d{{4}}))
     | (?P<day_month>(?<![\d.,])(?P<dmo_d>\d{{1,2}})\s+(?P<dmo_m>{"|".join(MONTHS)})(?!\w|,?\s+\d))
     | (?P<month_day>(?P<mdo_m>{"|".join(MONTHS)})\s+(?P<mdo_d>\d{{1,2}})(?!\d|\s*,?\s*\d{{4}}|,\d))
@@ -450,13 +451,13 @@ def supports(source: SourceFigure, stated: SourceFigure) -> bool:
     """True when `source` backs `stated`: the same kind, value (both ends, for a range) and unit (a
     plain number may stand for any figure of that value: "3 trillion dong" reads as a number in English)."""
     if source.kind == "date" and stated.kind == "date":
-        # The parts the stated date names must be the source's: "May 2023" for "15/5/2023", never
-        # "16 May 2023", nor a year the source does not give.
         # A period is backed only by the same period: "the first quarter of 2020" for "9 tháng đầu năm
         # 2020" (fidelity article 06) names the year right and the months wrong.
         months = period_months(stated)
         if months is not None and months != period_months(source):
             return False
+        # The parts the stated date names must be the source's: "May 2023" for "15/5/2023", never
+        # "16 May 2023", nor a year the source does not give.
         return all(
             mine is None or mine == theirs for mine, theirs in zip(date_parts(stated), date_parts(source), strict=True)
         )
