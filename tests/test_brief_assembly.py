@@ -10,6 +10,7 @@ from summarizer import Summarizer, clean_article, resolve_settings
 from summarizer._answers import BriefDraft, Entity, FigureNote, TranslationChunk
 from summarizer._checks import TranslationChecks
 from summarizer._errors import Usage
+from summarizer._factlock import changed_figures
 from summarizer._figures import extract_figures
 from summarizer._glossary import DEFAULT_GLOSSARY
 from summarizer._notices import notices
@@ -86,6 +87,19 @@ def test_long_summary_is_cut_at_a_sentence_with_a_warning() -> None:
     assert long.startswith(cut)
     assert warnings == [f"the model's summary ran to {count_words(long)} words; cut to {count_words(cut)}"]
     assert trimmed_summary("Short enough.", warnings) == "Short enough."
+
+
+def test_a_summary_is_never_cut_through_a_figure() -> None:
+    # Fidelity article 06: cut at the full stop of "27.2%", the summary stated a "27" of its own.
+    sentence = "Sentence number {} has exactly seven words."
+    whole = " ".join(sentence.format(i) for i in range(20))
+    long = f"{whole} The number of exits rose by 27.2% on the year to the end of September."
+    warnings: list[str] = []
+    cut = trimmed_summary(long, warnings)
+    assert cut == whole
+    one_sentence = "Revenue of the province " + "rose again " * 72 + "to $1.6 billion in the year."
+    cut = trimmed_summary(one_sentence, warnings)
+    assert cut.endswith("to…") and not changed_figures(cut, extract_figures(one_sentence, "en"))
 
 
 def test_extra_key_points_are_dropped_with_a_warning() -> None:

@@ -29,7 +29,7 @@ from .._glossary import Glossary
 from .._hygiene import Article
 from .._prompts import PromptTemplate
 from .._results import Brief, Figure
-from .._text import count_words, vietnamese_words
+from .._text import count_words, sentences, vietnamese_words
 from ._condense import condensed
 from ._entities import filed_entities, traceable, with_named_people
 from ._points import chosen_points, part_points, says_again
@@ -133,8 +133,8 @@ def figure_sentence(figure: SourceFigure, article: Article, english: Sequence[st
     if found is not None:
         return found[0]
     written = written_as_in_source(figure)
-    sentences = [s.strip() for paragraph in article.paragraphs for s in _SENTENCE_END.split(paragraph)]
-    return next((sentence for sentence in sentences if written.search(sentence)), "")
+    candidates = [s.strip() for paragraph in article.paragraphs for s in _SENTENCE_END.split(paragraph)]
+    return next((sentence for sentence in candidates if written.search(sentence)), "")
 
 
 def key_point(
@@ -221,11 +221,11 @@ DRAFT_LISTS = ("people", "organizations", "places")
 def _article_sentences(english: Sequence[str]) -> list[str]:
     """The sentences of the English the brief was written from, without the notes of figures a
     translation lost (those are ours, not the article's)."""
-    sentences = []
+    found = []
     for paragraph in english:
         text = paragraph.split(LOST_FIGURES_NOTE, 1)[0]
-        sentences += [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
-    return sentences
+        found += [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+    return found
 
 
 def stating_sentence(figure: SourceFigure, english: Sequence[str]) -> tuple[str, str] | None:
@@ -426,21 +426,24 @@ def _echoes_lost_note(refers_to: str) -> bool:
     return LOST_FIGURES_NOTE.strip("( ").casefold() in refers_to.casefold()
 
 
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*\s*|$)")
-
-
 def trimmed_summary(summary: str, warnings: list[str]) -> str:
     """`summary` cut at the last sentence end within the word limit (or at a word, with "…")."""
     words = count_words(summary)
     if words <= SUMMARY_MAX_WORDS:
         return summary
     kept = ""
-    for sentence in _SENTENCE.findall(summary):
-        if count_words(kept + sentence) > SUMMARY_MAX_WORDS:
+    # Whole sentences only: cut at the full stop of "27.2%", a summary states "27" (fidelity article 06).
+    for sentence in sentences(summary):
+        longer = f"{kept} {sentence}".strip()
+        if count_words(longer) > SUMMARY_MAX_WORDS:
             break
-        kept += sentence
+        kept = longer
     if count_words(kept) < SUMMARY_MIN_WORDS:
-        kept = " ".join(summary.split()[:SUMMARY_MAX_WORDS]).rstrip(",;:") + "…"
+        cut = summary.split()[:SUMMARY_MAX_WORDS]
+        # Nor after "$1.6" of "$1.6 billion": a figure is cut before, never through.
+        while cut and any(char.isdigit() for char in cut[-1]):
+            cut.pop()
+        kept = " ".join(cut).rstrip(",;:") + "…"
     kept = kept.strip()
     warnings.append(f"the model's summary ran to {words} words; cut to {count_words(kept)}")
     return kept
