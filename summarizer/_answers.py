@@ -32,13 +32,13 @@ from ._factlock import (
     Fault,
     added_quotes,
     changed_figures,
+    left_out,
     lost_figures,
     misfit_length,
-    missing_figures,
     repeated_translation,
     unsourced,
 )
-from ._figures import CurrencyRepair, in_english_form, in_source_currency
+from ._figures import CurrencyRepair, in_english_form, in_source_currency, missing_key_figures
 from ._text import Language, count_words, detect_language, listed_words, romanize_names, vietnamese_words
 
 SUMMARY_MIN_WORDS = 60
@@ -252,6 +252,19 @@ def _full_sentence_ask(point: str) -> str:
     return f"write {point} as one full sentence: who or what did what, with its figures"
 
 
+def _point_texts(value: Any) -> Any:
+    """Points written as objects that hold their sentence (`{"text": "...", "figures": [5]}`) taken
+    as that sentence: the shape of the JSON, not its words, cost fidelity article 04 a whole part's
+    points, the same shape on the re-ask."""
+    if not isinstance(value, list):
+        return value
+    texts = []
+    for item in value:
+        strings = [field for field in item.values() if isinstance(field, str)] if isinstance(item, dict) else []
+        texts.append(strings[0] if len(strings) == 1 else item)
+    return texts
+
+
 class PartPoints(_AnswerModel):
     """The key points of one part of an article, as the model writes them, held to the fact lock,
     and what the part's numbered figures measure."""
@@ -262,6 +275,7 @@ class PartPoints(_AnswerModel):
     _repaired = field_validator("points", mode="before")(_repair_english_list)
     # Declared after the repair above, so it runs before it: on the text as the model wrote it.
     _figures_in_english = field_validator("points", mode="before")(_repair_figures)
+    _texts = field_validator("points", mode="before")(_point_texts)  # runs first of the three
     _english = field_validator("points")(_require_english_list)
     _currency_repairs: list[CurrencyRepair] = PrivateAttr(default_factory=list)
 
@@ -340,7 +354,7 @@ def _raise_faults(
 class KeyPoint(_AnswerModel):
     """One key point of a brief, written for a key figure its draft left out."""
 
-    point: str = Field(description="one short English sentence that states the figure")
+    point: str = Field(description="one short English sentence that states the figures")
 
     _repaired = field_validator("point", mode="before")(_repair_english)
     # Declared after the repair above, so it runs before it: on the text as the model wrote it.
@@ -349,17 +363,16 @@ class KeyPoint(_AnswerModel):
 
     @model_validator(mode="after")
     def _states_its_figure(self, info: ValidationInfo) -> KeyPoint:
-        """The fact lock, and the figure the point is for: it must state it."""
+        """The fact lock, and the figures the point is for: it must state each."""
         checks = checks_of(info, KeyPointChecks)
         missing = []
-        if checks is not None and checks.figure is not None:
-            missing = missing_figures(
-                self.point,
-                [checks.figure],
-                where=KEY_POINT,
-                paragraphs=checks.paragraphs,
-                fix=f"state it, written {checks.figure.english!r}",
-            )
+        if checks is not None:
+            missing = [
+                left_out(
+                    figure, where=KEY_POINT, paragraphs=checks.paragraphs, fix=f"state it, written {figure.english!r}"
+                )
+                for figure in missing_key_figures(self.point, checks.figures)
+            ]
         # A bare figure is no key point (fidelity article 02 had "VND4 trillion" for one).
         bare = () if count_words(self.point) >= MIN_POINT_WORDS else (_full_sentence_ask("the key point"),)
         _raise_faults(self.point, checks, missing, where=KEY_POINT, asks=bare)

@@ -94,12 +94,13 @@ class BriefChecks(FactLockChecks["BriefProse"]):
 
 @dataclass(frozen=True, kw_only=True)
 class KeyPointChecks(FactLockChecks["KeyPoint"]):
-    """A key point asked for one key figure a brief's draft left out: the fact lock, and the figure,
-    which it must state. Never kept failing: the article's own words stand in for it."""
+    """A key point asked for the key figures of one sentence that a brief's draft left out: the fact
+    lock, and those figures, which it must state. Never kept failing: the article's own words stand
+    in for it."""
 
-    figure: SourceFigure | None = None
+    figures: Sequence[SourceFigure] = ()
     paragraphs: Sequence[str] = ()
-    """The article's paragraphs, to name the one that states the figure."""
+    """The article's paragraphs, to name the one that states each figure."""
 
 
 @dataclass(frozen=True, kw_only=True)

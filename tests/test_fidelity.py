@@ -29,7 +29,7 @@ from summarizer._figures import (
 from summarizer._glossary import DEFAULT_GLOSSARY, load_glossary
 from summarizer._hygiene import Article
 from summarizer._notices import notices, ranked
-from summarizer._pipeline._brief import assembled_brief, covered_points
+from summarizer._pipeline._brief import MOST_POINT_FIGURES, assembled_brief, covered_points, point_requests
 from summarizer._pipeline._translate import _Piece, _relabelled
 from summarizer._results import RunInfo
 from summarizer.cli import EXIT_FAILURE, EXIT_INPUT, app
@@ -183,7 +183,7 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
     assert "$400 million *" in prompt and "nearly 7% *" in prompt and "May 2026 *" not in prompt
     # Not the whole brief again: one sentence, the one of the article that states the figure.
     asked = server.requests[1]["body"]["messages"][-1]["content"]
-    assert is_key_point_request(server.requests[1]["body"]) and "The figure: nearly 7%" in asked
+    assert is_key_point_request(server.requests[1]["body"]) and "The figures to state: nearly 7%" in asked
     assert "About 5,000 workers will be needed by May 2026, and exports should grow nearly 7%." in asked
     assert "industrial park" not in asked
     # -v tells why the answer was asked again.
@@ -196,7 +196,7 @@ def test_a_key_figure_left_out_gets_a_key_point_asked_for_it_alone(caplog: pytes
         "the model left out nearly 7% ('nearly 7%'), from paragraph 2: a key point stating it was asked for and added"
     ]
     assert [(n.kind, n.severity) for n in brief.meta.notices] == [("figure_added", "low")]
-    assert brief.meta.prompt_version == "part_points@3+brief@5+key_point@1"
+    assert brief.meta.prompt_version == "part_points@3+brief@5+key_point@2"
 
 
 @loopback
@@ -287,17 +287,37 @@ def test_a_brief_stating_only_the_first_part_s_figures_gets_key_points_for_the_l
     with scripted(replies, points=part_points) as server, summarizer_for(server) as summarizer:
         brief = summarizer.brief(SPREAD_ARTICLE)
     asked = sorted(r["body"]["messages"][-1]["content"] for r in server.requests if is_key_point_request(r["body"]))
-    assert [line for text in asked for line in text.splitlines() if line.startswith("The figure:")] == [
-        "The figure: 30%",
-        "The figure: 31%",
-    ]  # not 32% nor $120 million: past what a brief is held to
-    # The point written for 30% states 31% too: added once; 32%, which no point was asked for, by
-    # the article's words, as a slot is left.
+    # The two left out are of one sentence: one point asked for both, and for the sentence's 32% beside
+    # them (past what a brief is held to, so not required); not for $120 million, of another sentence.
+    assert [line for text in asked for line in text.splitlines() if line.startswith("The figures")] == [
+        "The figures to state: 30%; 31%; 32%",
+    ]
+    # The point states 30% and 31%; 32%, which it left out, by the article's words, as a slot is left.
     assert brief.key_points == [
         *part_points,
         "Exports grew 30% and imports 31% in the year.",
         "Exports grew 30%, imports 31% and retail sales 32% in the year, the statistics office of the province said.",
     ]
+
+
+def test_left_out_figures_of_one_sentence_are_asked_for_in_one_key_point_with_its_others() -> None:
+    article = clean_article(SPREAD_ARTICLE)
+    figures = extract_figures(article.text, "en")
+    by_english = {figure.english: figure for figure in figures}
+    missing = [by_english[english] for english in ("$110 million", "$210 million", "$220 million", "31%")]
+    requests = point_requests(missing, figures, article, article.paragraphs)
+    # One request a sentence, in the order of the figures left out; those it must state, and the
+    # sentence's other key figures beside them, first in the sentence first, three in all at most.
+    assert [(len(r.needed), r.figures) for r in requests] == [
+        (1, ("$100 million", "$110 million", "$120 million")),
+        (2, ("$200 million", "$210 million", "$220 million")),
+        (1, ("30%", "31%", "32%")),
+    ]
+    assert requests[1].needed == (by_english["$210 million"], by_english["$220 million"])
+    parks = clean_article("Parks\n\nIt will spend $1 million, $2 million, $3 million and $4 million on parks.\n")
+    four = extract_figures(parks.text, "en")
+    (request,) = point_requests(four[-1:], four, parks, parks.paragraphs)
+    assert MOST_POINT_FIGURES == 3 and request.figures == ("$1 million", "$2 million", "$4 million")
 
 
 def test_key_figures_past_those_a_brief_is_held_to_are_told_apart_in_one_line() -> None:

@@ -196,7 +196,7 @@ def test_a_lead_figure_the_points_leave_out_is_not_asked_again_but_gets_a_key_po
     ]
     assert (
         len(key_point_requests) == 1
-        and "The figure: $311 million" in key_point_requests[0]["body"]["messages"][-1]["content"]
+        and "The figures to state: $311 million" in key_point_requests[0]["body"]["messages"][-1]["content"]
     )
     assert brief.key_points == [*part_answer, "The 8 projects total $311 million."]
     assert [w for w in brief.meta.warnings if "311" in w and "description" not in w] == [
@@ -256,7 +256,7 @@ def test_a_bare_figure_for_a_key_point_is_sent_back_asking_for_one_full_sentence
         PartPoints.model_validate(
             {"points": ["The project pays VND4 trillion a year.", "VND4 trillion"]}, context=checks
         )
-    point = KeyPointChecks(glossary=DEFAULT_GLOSSARY, source_figures=figures, figure=figures[0])
+    point = KeyPointChecks(glossary=DEFAULT_GLOSSARY, source_figures=figures, figures=figures[:1])
     with pytest.raises(ValueError, match="write the key point as one full sentence: who or what did what"):
         KeyPoint.model_validate({"point": "VND4 trillion"}, context=point)
     assert KeyPoint.model_validate({"point": "The project pays VND4 trillion a year."}, context=point)
@@ -281,3 +281,41 @@ def test_a_part_s_point_in_the_wrong_currency_is_mended_and_warned_with_its_part
         "part 1 of 1: a key point wrote 'VND311 million' for $311 million ('$311 million'): "
         "put in the article's currency" in brief.meta.warnings
     )
+
+
+@loopback
+def test_a_part_s_answer_cut_off_in_its_figure_notes_keeps_its_key_points() -> None:
+    # Fidelity article 03: a part's figure notes ran on past the output limit after its two points.
+    points = [LICENSED, EXPORTS, "Officials spoke at the ceremony."]
+    whole = json.dumps({"points": points, "figures": [{"id": 1, "refers_to": "projects"}]})
+    cut = chat_completion(whole[: whole.index('"refers_to"')] + '"refers_to": "the projects of the province, and')
+    cut["choices"][0]["finish_reason"] = "length"
+    summary = " ".join(["The province licensed 8 projects worth $311 million, and exports grew 7% in the year."] * 5)
+    draft = {"headline": "Province reports its year", "summary": summary}
+    with ScriptedServer([Reply(body=chat_completion(json.dumps(draft)))], parts=lambda _: Reply(body=cut)) as server:
+        settings = resolve_settings(base_url=server.base_url, model="m", retries=0, cache=False, env={})
+        with Summarizer(settings) as summarizer:
+            brief = summarizer.brief(FIGURE_ARTICLE)
+    assert len(server.part_requests) == 1  # not asked again: the points it wrote whole are kept
+    assert brief.key_points == [LICENSED, EXPORTS, "Officials spoke at the ceremony."]
+    assert "part 1 of 1: the model's answer was cut off before 'figures': it was kept without" in brief.meta.warnings
+    assert not [w for w in brief.meta.warnings if "stand in" in w or "could not be written" in w]
+
+
+def test_points_written_as_objects_of_their_sentence_are_taken_as_the_sentence() -> None:
+    # Fidelity article 04: a part's points came back as objects, twice, and the part lost its points.
+    figures = extract_figures("Dự án nộp ngân sách 4.000 tỷ đồng mỗi năm.", "vi")
+    checks = PartPointsChecks(glossary=DEFAULT_GLOSSARY, source_figures=figures, fewest=2)
+    written = {
+        "points": [
+            {"text": "The project pays VND4 trillion a year to the budget.", "figures": [1]},
+            "The project pays its taxes every year.",
+        ]
+    }
+    answer = PartPoints.model_validate_json(json.dumps(written), context=checks, strict=True)
+    assert answer.points == [
+        "The project pays VND4 trillion a year to the budget.",
+        "The project pays its taxes every year.",
+    ]
+    with pytest.raises(ValueError, match="valid string"):  # an object of two sentences is no one point
+        PartPoints.model_validate({"points": [{"text": "One.", "more": "Two."}, "A point."]}, context=checks)

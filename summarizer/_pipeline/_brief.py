@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .._answers import (
     MAX_KEY_POINTS,
@@ -42,7 +43,7 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     model's headline and summary written from them, assembly."""
     figures = extract_figures(article.text, article.language)
     prompt = env.prompt("brief", requires=("article", "figures", "points"))
-    point_prompt = env.prompt("key_point", requires=("sentence", "figure"))  # read before anything is sent
+    point_prompt = env.prompt("key_point", requires=("sentence", "figures"))  # read before anything is sent
     # Key figures are starred: the summary must state each (coverage by construction, then checked).
     listed = "\n".join(f"{f.english}{' *' if f.kind in KEY_KINDS else ''}" for f in figures)
     pieces = yield from english_pieces(article, env, notes)
@@ -62,14 +63,18 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
     required = brief_key_figures(figures, article.text)
     points = _first_points(draft, by_part, required)
     missing = missing_key_figures("\n".join([draft.prose, *points]), required)
-    asked = [(figure, sentence) for figure in missing if (sentence := figure_sentence(figure, article, english))]
-    asked = asked[: MAX_KEY_POINTS - MIN_MODEL_POINTS]
+    asked = point_requests(missing, figures, article, english)[: MAX_KEY_POINTS - MIN_MODEL_POINTS]
     if asked:
         notes.used(point_prompt)
     figure_points = yield from side_by_side(
-        [key_point(figure, sentence, article, figures, env, point_prompt) for figure, sentence in asked]
+        [key_point(request, article, figures, env, point_prompt) for request in asked]
     )
-    written = {figure: point for (figure, _), point in zip(asked, figure_points, strict=True) if point is not None}
+    written = {
+        figure: point
+        for request, point in zip(asked, figure_points, strict=True)
+        if point is not None
+        for figure in request.needed
+    }
     return assembled_brief(
         draft, by_part, article, figures, env.glossary, notes.warnings, english, written, parts.figure_notes
     )
@@ -137,22 +142,62 @@ def figure_sentence(figure: SourceFigure, article: Article, english: Sequence[st
     return next((sentence for sentence in candidates if written.search(sentence)), "")
 
 
+MOST_POINT_FIGURES = 3
+"""The most key figures one key point asked for left-out figures is to state."""
+
+
+@dataclass(frozen=True)
+class PointRequest:
+    """A key point to ask for: the sentence it is written from, the key figures of it the brief left
+    out (`needed`, which the point must state), and all those it is asked to state, in order."""
+
+    sentence: str
+    needed: tuple[SourceFigure, ...]
+    figures: tuple[str, ...]
+
+
+def point_requests(
+    missing: Sequence[SourceFigure], figures: Sequence[SourceFigure], article: Article, english: Sequence[str]
+) -> list[PointRequest]:
+    """One key point asked for each sentence that states key figures of `missing`, in their order:
+    the figures of one sentence are one fact ("$9.48 billion, 49.3% of the total"), asked for in one
+    point, not two that say it twice (fidelity articles 03, 04, 05), with the sentence's other key
+    figures beside them, at most `MOST_POINT_FIGURES` in all."""
+    needed: dict[str, list[SourceFigure]] = {}
+    for figure in missing:
+        if sentence := figure_sentence(figure, article, english):
+            needed.setdefault(sentence, []).append(figure)
+    requests = []
+    for sentence, left in needed.items():
+        stated = [f for f in figures if f.kind in KEY_KINDS and (f in left or _states(sentence, f))]
+        also = [f for f in stated if f not in left][: max(0, MOST_POINT_FIGURES - len(left))]
+        asked = [f.english for f in stated if f in left or f in also]
+        requests.append(PointRequest(sentence, tuple(left), tuple(dict.fromkeys(asked))))
+    return requests
+
+
+def _states(sentence: str, figure: SourceFigure) -> bool:
+    # The sentence is the article's English, or (no English states it) its source's own words.
+    return not missing_key_figures(sentence, [figure]) or bool(written_as_in_source(figure).search(sentence))
+
+
 def key_point(
-    figure: SourceFigure,
-    sentence: str,
+    request: PointRequest,
     article: Article,
     figures: list[SourceFigure],
     env: Env,
     prompt: PromptTemplate,
 ) -> Steps[str | None]:
-    """One key point that states `figure`, written from `sentence`; None when the model could not
-    write one that passes the fact lock (the article's own words stand in for it then)."""
-    messages = prompt.render(sentence=sentence, figure=figure.english, terms=env.glossary.listing(sentence))
+    """One key point that states the figures of `request`, written from its sentence; None when the
+    model could not write one that passes the fact lock (the article's own words stand in then)."""
+    sentence = request.sentence
+    listed = "; ".join(request.figures)
+    messages = prompt.render(sentence=sentence, figures=listed, terms=env.glossary.listing(sentence))
     checks = KeyPointChecks(
         glossary=env.glossary,
         source_figures=figures,
         source_text=article.text,
-        figure=figure,
+        figures=request.needed,
         paragraphs=article.paragraphs,
     )
     try:

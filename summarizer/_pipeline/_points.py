@@ -193,7 +193,8 @@ def _points(
         fewest=fewest,
     )
     try:
-        answer = yield from ask_or_keep(env.request(article, PartPoints, messages, checks, reasks=PART_REASKS), notes)
+        request = env.request(article, PartPoints, messages, checks, reasks=PART_REASKS)
+        answer = yield from ask_or_keep(request, notes, where=part.label)
     except OutputValidationError as exc:
         points: list[str] = []
         figure_notes: list[FigureNote] = []

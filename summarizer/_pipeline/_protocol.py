@@ -170,13 +170,14 @@ def read_article(text: str, name: str, budget: Budget) -> Article:
     return article
 
 
-def ask_or_keep(request: Request[AnswerT], notes: Notes) -> Steps[AnswerT]:
+def ask_or_keep(request: Request[AnswerT], notes: Notes, where: str = "") -> Steps[AnswerT]:
     """The answer to `request`. When the re-asks could not mend it and its only faults are those its
-    checks let an answer keep, the last answer is kept with a warning per fault, never silently."""
+    checks let an answer keep, the last answer is kept with a warning per fault, never silently. An
+    answer cut off at the output limit is kept by the fields it wrote whole, where those pass: a
+    part's key points, written before its figure notes ran on past 2,048 tokens (fidelity article 03).
+    `where` names the answer in those warnings that do not name it themselves ("part 3 of 3")."""
     try:
         answer: AnswerT = yield request
-    except TruncatedOutputError:
-        raise  # cut off: there is no answer to keep
     except OutputValidationError as exc:
         kept = kept_answer(request, exc.last_output)
         left_out: list[str] = []
@@ -184,7 +185,11 @@ def ask_or_keep(request: Request[AnswerT], notes: Notes) -> Steps[AnswerT]:
             kept, left_out = _kept_without_lists(request, exc.last_output)
         if kept is None:
             raise
-        notes.warnings.extend(f"the model's answer had no {name!r}: it was kept without" for name in left_out)
+        # A cached answer that was cut off comes back as unparsed text: told by its text, not its error.
+        cut = isinstance(exc, TruncatedOutputError) or not _parses(exc.last_output)
+        lacked = "was cut off before" if cut else "had no"
+        named = f"{where}: " if where else ""
+        notes.warnings.extend(f"{named}the model's answer {lacked} {name!r}: it was kept without" for name in left_out)
         notes.warnings.extend(request.checks.kept_faults(kept))
         return kept
     return answer
@@ -199,13 +204,11 @@ def kept_answer(request: Request[AnswerT], text: str | None) -> AnswerT | None:
 
 
 def _kept_without_lists(request: Request[AnswerT], text: str | None) -> tuple[AnswerT | None, list[str]]:
-    """`text` kept as in `kept_answer`, once the lists it left out are given as empty ones (a brief
-    whose model wrote no figure notes still has its figures, by rule): the names of those lists."""
-    try:
-        answer = json.loads(text or "")
-    except ValueError:
-        return None, []
-    if not isinstance(answer, dict):
+    """`text` kept as in `kept_answer`, once the lists it left out, or did not finish, are given as
+    empty ones (a brief whose model wrote no figure notes still has its figures, by rule): the names
+    of those lists."""
+    answer = whole_fields(text or "")
+    if not answer:
         return None, []
     fields = request.response_model.model_fields
     missing = [name for name, info in fields.items() if name not in answer and get_origin(info.annotation) is list]
@@ -213,6 +216,44 @@ def _kept_without_lists(request: Request[AnswerT], text: str | None) -> tuple[An
         return None, []
     kept = kept_answer(request, json.dumps({**answer, **{name: [] for name in missing}}))
     return kept, (missing if kept is not None else [])
+
+
+def whole_fields(text: str) -> dict[str, Any]:
+    """The fields of the JSON object `text` that it writes whole, in order: all of them, or for an
+    object cut off, those before the cut; none if `text` is no object."""
+    decoder = json.JSONDecoder()
+    fields: dict[str, Any] = {}
+    at = _after_space(text, 0)
+    if not text.startswith("{", at):
+        return fields
+    at += 1
+    while text.startswith('"', at := _after_space(text, at)):
+        try:
+            name, at = decoder.raw_decode(text, at)
+            at = _after_space(text, at)
+            if not text.startswith(":", at):
+                break
+            value, at = decoder.raw_decode(text, _after_space(text, at + 1))
+        except ValueError:  # cut off inside this field
+            break
+        fields[name] = value
+        at = _after_space(text, at)
+        if not text.startswith(",", at):
+            break
+        at += 1
+    return fields
+
+
+def _after_space(text: str, at: int) -> int:
+    return len(text) - len(text[at:].lstrip())
+
+
+def _parses(text: str | None) -> bool:
+    try:
+        json.loads(text or "")
+    except ValueError:
+        return False
+    return True
 
 
 def stand_in(request: Request[Any]) -> BaseModel:
