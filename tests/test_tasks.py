@@ -179,7 +179,7 @@ def test_answer_cut_off_raises_with_attempts_usage_and_last_output(backend_url: 
     with Summarizer(settings) as summarizer, pytest.raises(OutputValidationError, match="cut off") as caught:
         summarizer.brief(EN_SEED.read_text(encoding="utf-8"), name="seed")
     # The draft is cut off, then the prose asked for alone is too: the error carries both (the
-    # parts' key points before them were cut off too, and their own sentences stood in).
+    # parts' answers before them were cut off too, and kept by the key points they wrote whole).
     exchanges = exchanged_bodies(vcr)
     assert any(is_part_points_request(request) for request, _ in exchanges)
     [(draft_request, draft), (prose_request, prose)] = [e for e in exchanges if not is_part_points_request(e[0])]

@@ -83,9 +83,10 @@ def brief_steps(article: Article, env: Env, notes: Notes) -> Steps[Builder[Brief
 def drafted(article: Article, messages: Messages, checks: BriefChecks, env: Env, notes: Notes) -> Steps[BriefDraft]:
     """The model's draft of the brief. When no draft it wrote could be used (the prose left out, say),
     the prose is asked for alone and the lists of its last draft kept where they pass: an article is
-    lost only when the prose cannot be had either. A draft cut off at the output limit too: a figure
-    note for each of 50 figures ran a draft past 2,048 tokens (fidelity article 03), and the prose
-    alone is a fraction of that."""
+    lost only when the prose cannot be had either. A draft cut off at the output limit too, unless
+    its prose was written whole before the cut (then it is kept without the lists it did not finish):
+    a figure note for each of 50 figures ran a draft past 2,048 tokens (fidelity article 03), and the
+    prose alone is a fraction of that."""
     try:
         return (yield from ask_or_keep(env.request(article, BriefDraft, messages, checks), notes))
     except OutputValidationError as exc:
@@ -171,8 +172,8 @@ def point_requests(
     for sentence, left in needed.items():
         stated = [f for f in figures if f.kind in KEY_KINDS and (f in left or _states(sentence, f))]
         also = [f for f in stated if f not in left][: max(0, MOST_POINT_FIGURES - len(left))]
-        asked = [f.english for f in stated if f in left or f in also]
-        requests.append(PointRequest(sentence, tuple(left), tuple(dict.fromkeys(asked))))
+        asked = dict.fromkeys(f.english for f in stated if f in left or f in also)  # in the sentence's order, once
+        requests.append(PointRequest(sentence, tuple(left), tuple(asked)))
     return requests
 
 
