@@ -481,7 +481,10 @@ def in_english_form(text: str, sources: Sequence[SourceFigure]) -> str:
     """`text` (English) with each figure it writes the source's way put in its English form: "12.700
     hectares" (twelve thousand seven hundred, grouped as Vietnamese does, which English reads as 12.7)
     becomes "12,700 hectares", "1,6 tỷ USD" becomes "$1.6 billion". Only a figure that, read the
-    source's way, is one of `sources` and, read the English way, is none of them is rewritten."""
+    source's way, is one of `sources` and, read the English way, is none of them is rewritten.
+    So is an amount with an English scale and the source's grouping ("307.150 billion đồng", fidelity
+    article 04: VND307.15 trillion), when that reading is a source amount in the currency written."""
+    text = _GROUPED_SCALE.sub(lambda match: _grouped_amount(match, sources), text)
     for written in extract_figures(text, "vi"):
         if written.kind == "date" or (written.kind == "count" and written.value < MIN_CHECKED_COUNT):
             continue
@@ -494,6 +497,27 @@ def in_english_form(text: str, sources: Sequence[SourceFigure]) -> str:
             continue
         text = text.replace(written.source, meant.english)
     return text
+
+
+_VI_SCALE_OF = {"thousand": "nghìn", "million": "triệu", "billion": "tỷ", "trillion": "nghìn tỷ"}
+_VI_CURRENCY_OF = {"đồng": "đồng", "dong": "đồng", "vnd": "đồng", "$": "USD", "dollars": "USD", "usd": "USD"}
+_GROUPED_SCALE = re.compile(
+    rf"(?:(?P<qualifier>{_EN_QUALIFIER})\s+)?(?:(?P<before>VND|\$)\s?)?(?P<number>{_VI_THOUSANDS.pattern})"
+    rf"\s+(?P<scale>{'|'.join(_VI_SCALE_OF)})(?:\s+(?:US\s+)?(?P<after>đồng|dong|VND|dollars|USD))?(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _grouped_amount(match: re.Match[str], sources: Sequence[SourceFigure]) -> str:
+    """The English form of the source amount that `match` (grouped the source's way, scaled the
+    English way) writes, or the match as it is when no one source amount in its currency is it."""
+    currencies = {_VI_CURRENCY_OF[word.lower()] for word in (match.group("before"), match.group("after")) if word}
+    if len(currencies) != 1:  # no currency, or two: not an amount of the source's to read
+        return match.group(0)
+    scale = _VI_SCALE_OF[match.group("scale").lower()]
+    read = extract_figures(f"{match.group('number')} {scale} {currencies.pop()}", "vi")
+    meant = {source.english for source in sources for one in read if one.kind == "money" and supports(source, one)}
+    return meant.pop() if len(meant) == 1 else match.group(0)
 
 
 @dataclass(frozen=True)

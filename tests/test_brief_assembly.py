@@ -329,6 +329,18 @@ def test_a_translation_that_also_translates_the_paragraph_before_keeps_only_the_
     assert [(p.n, p.text) for p in chunk.paragraphs] == [(3, WHOLE)]
 
 
+def test_a_translation_writing_amounts_grouped_the_sources_way_passes_the_fact_lock_in_english_form() -> None:
+    # Fidelity article 04, paragraph 4, as the embedded model translated it: read the English way,
+    # each amount was a thousandth of the source's, and the paragraph failed the fact lock on them.
+    source = "Tổng kế hoạch năm 2017 là 307.150 tỷ đồng, đã phân bổ 303.075,66 tỷ đồng (đạt 98,7%)."
+    written = "The total plan for 2017 is 307.150 billion đồng; 303.075,66 billion đồng has been allocated (98.7%)."
+    checks = TranslationChecks(sources={4: source}, target="en", figures={4: extract_figures(source, "vi")})
+    chunk = TranslationChunk.model_validate({"paragraphs": [{"n": 4, "text": written}]}, context=checks)
+    assert chunk.paragraphs[0].text == (
+        "The total plan for 2017 is VND307.15 trillion; VND303,075.66 billion has been allocated (98.7%)."
+    )
+
+
 @pytest.mark.parametrize(
     "numbered",
     [

@@ -189,6 +189,23 @@ def test_a_figure_written_the_sources_way_is_put_in_its_english_form_by_rule() -
     assert in_english_form("It costs 2,5 tỷ USD.", sources) == "It costs 2,5 tỷ USD."
 
 
+def test_an_amount_grouped_the_sources_way_with_an_english_scale_is_put_in_its_english_form() -> None:
+    # Fidelity article 04's translation: "307.150 tỷ đồng" came back as "307.150 billion đồng",
+    # which English reads as VND307.15 billion, a thousandth of the source's.
+    sources = extract_figures("Kế hoạch 307.150 tỷ đồng, đã giao 303.075,66 tỷ đồng, còn hơn 4.074 tỷ đồng.", "vi")
+    english = (
+        "The plan is 307.150 billion đồng; 303.075,66 billion đồng has been allocated; "
+        "4.074 billion dong is left."
+    )
+    assert in_english_form(english, sources) == (
+        "The plan is VND307.15 trillion; VND303,075.66 billion has been allocated; "
+        "more than VND4.074 trillion is left."
+    )
+    # In another currency than the source's, or in none: left to the fact lock.
+    for text in ("It is 307.150 billion dollars.", "It is $307.150 billion.", "It is 307.150 billion."):
+        assert in_english_form(text, sources) == text
+
+
 def test_a_briefs_prose_is_repaired_before_the_fact_lock_judges_it() -> None:
     sources = extract_figures("Tỉnh chuyển đổi 12.700 ha rừng.", "vi")
     summary = " ".join(["The province will convert 12.700 hectares of forest to other uses."] * 7)
