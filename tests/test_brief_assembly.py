@@ -308,6 +308,34 @@ def test_a_part_s_point_that_states_a_key_figure_is_not_pushed_out_by_points_add
     assert not [w for w in warnings if "1.6 billion" in w]
 
 
+def test_key_points_the_summary_says_again_give_way_to_the_parts_other_points() -> None:
+    # Fidelity article 04 (a560008): four of the six key points were sentences of the summary, word
+    # for word, while the parts' points on the bond capital and the Inspectorate were left out.
+    article = clean_article("Bộ phải kiểm điểm trước 30/7.\n\nVốn trái phiếu còn gần 55.000 tỷ đồng chưa giao.")
+    figures = extract_figures(article.text, "vi")
+    review = "The ministry must review who delayed the disbursement of public investment before July 30."
+    bonds = "Nearly VND55 trillion of government bond capital has not been allocated yet."
+    draft = BriefDraft(headline="Ministry must review slow public investment", summary=f"{review} {bonds}")
+    by_part = [
+        [review, "The Deputy Prime Minister said the review must name those responsible for the delays."],
+        [bonds, "The Government Inspectorate may be asked to find out who allocated the capital slowly."],
+        ["Bond capital will not be cut to raise official development assistance, he said."],
+    ]
+    english = ["The ministry must review it before July 30.", bonds]
+    points = covered_points(draft, by_part, article, figures, english, [])
+    assert review not in points and bonds not in points
+    assert points == [by_part[0][1], by_part[1][1], by_part[2][0]]
+    # A point that adds a figure to the summary's sentence, or one too few points left, keeps them.
+    more = "Nearly VND55 trillion of government bond capital, 38.2% of the plan, has not been allocated yet."
+    with_more = [[review, by_part[0][1]], [more, by_part[1][1]], by_part[2]]
+    assert more in covered_points(draft, with_more, article, figures, english, [])
+    assert covered_points(draft, [[review], [bonds, by_part[2][0]]], article, figures, english, []) == [
+        review,
+        bonds,
+        by_part[2][0],
+    ]
+
+
 def test_a_figure_note_that_echoes_its_figure_as_a_number_is_taken_as_its_text() -> None:
     # Seen on fidelity article 01: "figure": 2017 cost the brief two whole re-asks; the echo is never used.
     note = FigureNote.model_validate_json('{"id": 3, "figure": 2017, "refers_to": "the year"}', strict=True)

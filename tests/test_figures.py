@@ -194,12 +194,10 @@ def test_an_amount_grouped_the_sources_way_with_an_english_scale_is_put_in_its_e
     # which English reads as VND307.15 billion, a thousandth of the source's.
     sources = extract_figures("Kế hoạch 307.150 tỷ đồng, đã giao 303.075,66 tỷ đồng, còn hơn 4.074 tỷ đồng.", "vi")
     english = (
-        "The plan is 307.150 billion đồng; 303.075,66 billion đồng has been allocated; "
-        "4.074 billion dong is left."
+        "The plan is 307.150 billion đồng; 303.075,66 billion đồng has been allocated; 4.074 billion dong is left."
     )
     assert in_english_form(english, sources) == (
-        "The plan is VND307.15 trillion; VND303,075.66 billion has been allocated; "
-        "more than VND4.074 trillion is left."
+        "The plan is VND307.15 trillion; VND303,075.66 billion has been allocated; more than VND4.074 trillion is left."
     )
     # In another currency than the source's, or in none: left to the fact lock.
     for text in ("It is 307.150 billion dollars.", "It is $307.150 billion.", "It is 307.150 billion."):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .._answers import (
     MAX_KEY_POINTS,
+    MIN_KEY_POINTS,
     SUMMARY_MAX_WORDS,
     SUMMARY_MIN_WORDS,
     BriefDraft,
@@ -33,7 +34,7 @@ from .._results import Brief, Figure
 from .._text import count_words, sentences, vietnamese_words
 from ._condense import condensed
 from ._entities import filed_entities, traceable, with_named_people
-from ._points import chosen_points, part_points, says_again
+from ._points import chosen_points, part_points, said_in, says_again
 from ._protocol import Builder, Env, Messages, Notes, Steps, ask_or_keep, side_by_side
 from ._translate import LOST_FIGURES_NOTE, english_paragraphs, english_pieces
 
@@ -402,7 +403,10 @@ def covered_points(
     # A part's point that states a key figure nothing else does is kept before the parts' spread.
     needed = missing_key_figures("\n".join([draft.prose, *added]), required)
     # A part's point that an added one says again gives way to it: one fact, one bullet.
-    unsaid = [[point for point in points if not any(says_again(point, a) for a in added)] for points in by_part]
+    unsaid = [
+        [point for point in points if not any(says_again(point, a) for a in added)]
+        for points in beyond_prose(draft, by_part)
+    ]
     kept = chosen_points(unsaid, max(MIN_MODEL_POINTS, MAX_KEY_POINTS - len(added)), needed)
     if len(kept) < len(points):
         warnings.append(
@@ -426,7 +430,17 @@ def _faithful_words(figure: SourceFigure, english: Sequence[str], figures: list[
 def _first_points(draft: BriefDraft, by_part: Sequence[Sequence[str]], required: list[SourceFigure]) -> list[str]:
     """The parts' points a brief starts from, those stating a key figure its prose leaves out first:
     one choice for the key points asked and the ones kept."""
-    return chosen_points(by_part, needed=missing_key_figures(draft.prose, required))
+    return chosen_points(beyond_prose(draft, by_part), needed=missing_key_figures(draft.prose, required))
+
+
+def beyond_prose(draft: BriefDraft, by_part: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
+    """The parts' points less those the headline or summary says again (`said_in`), so that each
+    key point tells the editor something the summary does not: the summary is written from the
+    points, and the model copies its first ones into it (fidelity article 04: four of six key points
+    were sentences of its summary, word for word). All of them when fewer than the fewest key points
+    a brief has would be left."""
+    beyond = [[point for point in points if not said_in(point, draft.prose)] for points in by_part]
+    return beyond if sum(map(len, beyond)) >= MIN_KEY_POINTS else by_part
 
 
 def described_figures(

@@ -270,6 +270,14 @@ def says_again(point: str, other: str) -> bool:
     return _says_again(_words(point), _words(other))
 
 
+def said_in(point: str, prose: str) -> bool:
+    """Whether a sentence of `prose` says `point` again, with every figure of the point: a point
+    that adds a figure to the sentence it repeats still tells the editor something."""
+    words = _words(point)
+    numbers = {word for word in words if any(ch.isdigit() for ch in word)}
+    return any(_says_again(words, sentence) and numbers <= sentence for sentence in map(_words, sentences(prose)))
+
+
 def _words(point: str) -> set[str]:
     return {word.casefold() for word in WORD.findall(point)}
 
