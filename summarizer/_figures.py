@@ -501,8 +501,10 @@ def in_english_form(text: str, sources: Sequence[SourceFigure]) -> str:
 
 _VI_SCALE_OF = {"thousand": "nghìn", "million": "triệu", "billion": "tỷ", "trillion": "nghìn tỷ"}
 _VI_CURRENCY_OF = {"đồng": "đồng", "dong": "đồng", "vnd": "đồng", "$": "USD", "dollars": "USD", "usd": "USD"}
+# The English's qualifier is part of the match, so the source's ("more than VND4.074 trillion") is
+# not written after it a second time.
 _GROUPED_SCALE = re.compile(
-    rf"(?:(?P<qualifier>{_EN_QUALIFIER})\s+)?(?:(?P<before>VND|\$)\s?)?(?P<number>{_VI_THOUSANDS.pattern})"
+    rf"(?:(?:{_EN_QUALIFIER})\s+)?(?:(?P<before>VND|\$)\s?)?(?P<number>{_VI_THOUSANDS.pattern})"
     rf"\s+(?P<scale>{'|'.join(_VI_SCALE_OF)})(?:\s+(?:US\s+)?(?P<after>đồng|dong|VND|dollars|USD))?(?!\w)",
     re.IGNORECASE,
 )
